@@ -1,0 +1,1 @@
+"""Accounts: sign-in, registration, passwords, roles and user administration."""

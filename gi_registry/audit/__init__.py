@@ -1,0 +1,1 @@
+"""The audit log: every state change and admin action, hash-chained."""

@@ -1,0 +1,60 @@
+"""Safe defaults. Secrets come only from instance/config.py or FLASK_* environment variables."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSECURE_SECRET_KEY = "dev-insecure-secret-key-do-not-deploy"
+
+
+class DefaultConfig:
+    SECRET_KEY = INSECURE_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = ""  # filled in create_app: instance/gi_registry.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    STANDARDS_DIR = str(ROOT / "standards")
+    UPLOAD_DIR = ""  # instance/uploads
+    KEYS_DIR = ""  # instance/keys
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    OFFICE_NAME = "淄博市博山区市场监督管理局"
+    OFFICE_NAME_EN = "Boshan District Administration for Market Regulation, Zibo"
+
+    # Uploads: the request cap is a little above one file's cap so that the form can say which file.
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+
+    # werkzeug's scrypt: a deliberately slow hash. Tests use a cheap method to stay fast.
+    PASSWORD_HASH_METHOD = "scrypt"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PER_PAGE = 20
+
+
+def environment_overrides() -> dict:
+    """Settings read from the conventional unprefixed variables (DATABASE_URL, REDIS_URL)."""
+    overrides = {}
+    if url := os.environ.get("DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if url := os.environ.get("REDIS_URL"):
+        overrides["RATELIMIT_STORAGE_URI"] = url
+    if url := os.environ.get("PUBLIC_BASE_URL"):
+        overrides["PUBLIC_BASE_URL"] = url
+    return overrides
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the common way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

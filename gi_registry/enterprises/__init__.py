@@ -1,0 +1,1 @@
+"""Enterprises: producers register their company; officials record and look them up."""

@@ -1,0 +1,28 @@
+"""Every entity of the registry, one module per area; importing this package registers them all."""
+
+from .accounts import Role, User, UserRole
+from .audit import AuditEntry
+from .authorization import (
+    Application,
+    ApplicationState,
+    Attachment,
+    Authorization,
+    AuthorizationStatus,
+    Counter,
+)
+from .enterprises import Enterprise, Route
+
+__all__ = [
+    "Application",
+    "ApplicationState",
+    "Attachment",
+    "AuditEntry",
+    "Authorization",
+    "AuthorizationStatus",
+    "Counter",
+    "Enterprise",
+    "Role",
+    "Route",
+    "User",
+    "UserRole",
+]

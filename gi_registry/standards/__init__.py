@@ -1,0 +1,1 @@
+"""Product standards: versioned TOML data files, their validation, comparison and search."""

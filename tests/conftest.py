@@ -1,0 +1,83 @@
+"""Fixtures: an app per test on a clean database (SQLite, or TEST_DATABASE_URL), a client, login."""
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from gi_registry import create_app
+from gi_registry.extensions import db
+
+from . import helpers
+
+
+def worker_database_url(base: str, worker: str) -> str:
+    """One PostgreSQL database per xdist worker, created on first use."""
+    if worker == "master":
+        return base
+    url = sa.engine.make_url(base)
+    name = f"{url.database}_{re.sub(r'[^a-z0-9]', '', worker)}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id):
+    """The test database for this worker, with the schema created once."""
+    from gi_registry.config import normalise_database_url
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        url = worker_database_url(normalise_database_url(base), worker_id)
+    else:
+        url = f"sqlite:///{tmp_path_factory.getbasetemp() / 'registry.sqlite3'}"
+    app = create_app(helpers.test_config(url, tmp_path_factory.mktemp("setup")))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """A fresh application on an empty database."""
+    app = create_app(helpers.test_config(database_url, tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """login(user): sign the test client in as `user` (through the real form)."""
+
+    def sign_in(user):
+        client.post("/account/logout")
+        response = client.post(
+            "/account/login", data={"email": user.email, "password": helpers.PASSWORD}
+        )
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    return sign_in
