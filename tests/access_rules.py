@@ -1,0 +1,99 @@
+"""Who may reach each route: the table behind the generated permission matrix.
+
+Every endpoint of the app must appear here (test_access_matrix fails otherwise), so a new route
+cannot ship without someone deciding who may use it. A rule gives the URL for the shared "world"
+(see test_access_matrix.World) and the expected answer of a GET (or of a POST with a valid CSRF
+token but no form data, for POST-only routes) for each role:
+
+  200/302: allowed (302 when the page redirects on success or on empty input)
+  LOGIN:   sent to the sign-in page (anonymous visitors)
+  403:     signed in but without the role
+  404:     the object exists but is not theirs (no leak of its existence)
+  400:     allowed, but the empty POST is rejected as bad input
+"""
+
+from dataclasses import dataclass, field
+
+ROLES = ("anonymous", "producer_a", "producer_b", "reviewer", "approver", "station_operator",
+         "admin")  # fmt: skip
+LOGIN = "login"
+OFFICIALS = ("reviewer", "approver", "admin")
+
+
+@dataclass(frozen=True)
+class Rule:
+    url: str  # formatted with the World's attributes, e.g. "/applications/{app_a}"
+    expect: dict = field(default_factory=dict)
+    method: str = "GET"
+    ok: tuple = (200,)  # what "allowed" means for this route
+
+
+def everyone(status=200) -> dict:
+    return {role: status for role in ROLES}
+
+
+def signed_in(allowed=ROLES[1:], ok=200, others=403) -> dict:
+    """Anonymous → sign in; `allowed` → ok; every other role → `others`."""
+    return {role: LOGIN if role == "anonymous" else ok if role in allowed else others
+            for role in ROLES}  # fmt: skip
+
+
+def owner_and_officials(ok=200) -> dict:
+    """Producer A (the owner) and officials in; producer B gets 404; the operator 404."""
+    rules = signed_in(("producer_a", *OFFICIALS), ok=ok, others=404)
+    return rules
+
+
+RULES: dict[str, Rule] = {
+    "main.home": Rule("/", everyone()),
+    "main.set_language": Rule("/lang/en?next=/", everyone(302)),
+    "accounts.login": Rule("/account/login", everyone()),
+    "accounts.register": Rule("/account/register",
+                              {**everyone(302), "anonymous": 200}),  # signed-in users go home
+    "accounts.logout": Rule("/account/logout", signed_in(ok=302), method="POST"),
+    "accounts.password": Rule("/account/password", signed_in()),
+    "accounts.users": Rule("/account/users", signed_in(("admin",))),
+    "accounts.user_new": Rule("/account/users/new", signed_in(("admin",))),
+    "accounts.user_edit": Rule("/account/users/{user_b}", signed_in(("admin",))),
+    "accounts.user_reset_password": Rule("/account/users/{user_b}/reset-password",
+                                         signed_in(("admin",), ok=302), method="POST"),
+    "accounts.user_unlock": Rule("/account/users/{user_b}/unlock",
+                                 signed_in(("admin",), ok=302), method="POST"),
+    "enterprises.register": Rule("/enterprise/register",
+                                 signed_in(("producer_a", "producer_b"), ok=302)),
+    "enterprises.mine": Rule("/enterprise/", signed_in(("producer_a", "producer_b"))),
+    "enterprises.edit_mine": Rule("/enterprise/edit", signed_in(("producer_a", "producer_b"))),
+    "enterprises.index": Rule("/enterprise/all", signed_in(OFFICIALS)),
+    "enterprises.record_new": Rule("/enterprise/new", signed_in(OFFICIALS)),
+    "enterprises.detail": Rule("/enterprise/{enterprise_a}", signed_in(OFFICIALS)),
+    "enterprises.edit": Rule("/enterprise/{enterprise_a}/edit", signed_in(OFFICIALS)),
+    "authorization.my_applications": Rule("/applications",
+                                          signed_in(("producer_a", "producer_b"))),
+    "authorization.new_application": Rule("/applications/new",
+                                          signed_in(("producer_a", "producer_b"))),
+    "authorization.edit_application": Rule(
+        "/applications/{draft_a}/edit",
+        {**signed_in(("producer_a",), others=403), "producer_b": 404}),
+    "authorization.application": Rule("/applications/{app_a}", owner_and_officials()),
+    "authorization.upload_attachment": Rule(
+        "/applications/{draft_a}/attachments",
+        {**signed_in(("producer_a",), ok=302), "producer_b": 404}, method="POST"),
+    "authorization.download_attachment": Rule("/attachments/{attachment_a}",
+                                              owner_and_officials()),
+    "authorization.delete_attachment": Rule(
+        "/attachments/{attachment_a}/delete",
+        {**signed_in(("producer_a",), ok=302), "producer_b": 404}, method="POST"),
+    # Withdrawing an approved application: the owner is refused by state, officials by role.
+    "authorization.act": Rule(
+        "/applications/{app_a}/withdraw",
+        {**signed_in(("producer_a",), ok=409, others=403), "producer_b": 404,
+         "station_operator": 404}, method="POST"),
+    "authorization.queue": Rule("/review", signed_in(OFFICIALS)),
+    "authorization.authorizations": Rule("/authorizations", signed_in(OFFICIALS)),
+    "authorization.authorization": Rule("/authorizations/{authorization_a}",
+                                        signed_in(OFFICIALS)),
+    "authorization.change_authorization": Rule(
+        "/authorizations/{authorization_a}/suspend", signed_in(("approver",), ok=302),
+        method="POST"),
+    "audit.index": Rule("/audit/", signed_in(OFFICIALS)),
+}  # fmt: skip

@@ -1,0 +1,89 @@
+"""The generated permission matrix: every route × every role, with object-level access."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from gi_registry.extensions import db
+from gi_registry.models import Role
+
+from . import helpers
+from .access_rules import LOGIN, ROLES, RULES
+
+
+@dataclass
+class World:
+    """Objects owned by producer A that nobody else but officials may see."""
+
+    users: dict
+    enterprise_a: int
+    app_a: int
+    draft_a: int
+    attachment_a: int
+    authorization_a: int
+    user_b: int
+
+
+def build_world() -> World:
+    reviewer = helpers.make_user(Role.REVIEWER)
+    approver = helpers.make_user(Role.APPROVER)
+    users = {
+        "producer_a": helpers.make_producer(),
+        "producer_b": helpers.make_producer(),
+        "reviewer": reviewer,
+        "approver": approver,
+        "station_operator": helpers.make_user(Role.STATION_OPERATOR),
+        "admin": helpers.make_user(Role.ADMIN),
+    }
+    a = users["producer_a"]
+    approved = helpers.make_application(a, "approved", reviewer, approver)
+    draft = helpers.make_application(a, "draft")
+    return World(
+        users=users,
+        enterprise_a=a.enterprise.id,
+        app_a=approved.id,
+        draft_a=draft.id,
+        attachment_a=draft.attachments[0].id,
+        authorization_a=approved.authorization.id,
+        user_b=users["producer_b"].id,
+    )
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints - set(RULES) == set(), "add these routes to tests/access_rules.py"
+    assert set(RULES) - endpoints == set(), "these rules name routes that no longer exist"
+
+
+CASES = [(endpoint, role) for endpoint in RULES for role in ROLES]
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+@pytest.mark.parametrize(("endpoint", "role"), CASES, ids=[f"{e}-{r}" for e, r in CASES])
+def test_route_for_role(app, client, login, world, endpoint, role):
+    rule = RULES[endpoint]
+    expected = rule.expect[role]
+    if role != "anonymous":
+        login(world.users[role])
+    url = rule.url.format(**vars(world))
+    before = count_rows()
+    response = client.open(url, method=rule.method)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/account/login" in response.headers["Location"]
+    else:
+        assert response.status_code == expected, response.data[:300]
+    if expected in (LOGIN, 403, 404):
+        assert count_rows() == before, "a refused request changed the database"
+
+
+def count_rows() -> dict:
+    """Row counts of every table except the audit log of sign-ins, to detect any change."""
+    return {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar()
+            for t in db.metadata.sorted_tables}  # fmt: skip
+
+
