@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 PACKAGE = Path(__file__).resolve().parent
@@ -18,6 +18,8 @@ def translation_directories() -> list[str]:
 
 def select_locale() -> str:
     """`?lang=` for this request, then the visitor's saved choice, then Chinese."""
+    if not has_request_context():  # CLI commands and background jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     for choice in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         if choice in languages:

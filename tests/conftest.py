@@ -5,6 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from gi_registry import create_app
 from gi_registry.extensions import db
@@ -58,8 +59,25 @@ def app(database_url, tmp_path):
         db.engine.dispose()
 
 
+class RequestScopedClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`.
+
+    The fixture keeps an app context open for the whole test (so that tests can use the
+    database), and Flask reuses it for requests; without this, what Flask-Babel and Flask-Login
+    cache on `g` would leak from one request to the next, which never happens in production.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import g
+
+        for name in list(vars(g)):
+            delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestScopedClient
     return app.test_client()
 
 

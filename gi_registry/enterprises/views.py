@@ -75,7 +75,7 @@ def record_new():
     form = OfficialEnterpriseForm()
     if form.validate_on_submit():
         try:
-            owner = services.find_owner(form.owner_email.data.strip())
+            owner = services.find_owner((form.owner_email.data or "").strip())
             enterprise = services.register_enterprise(form_data(form), owner, current_user)
         except Invalid as error:
             show_error(form, error)
