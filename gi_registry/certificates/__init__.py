@@ -1,0 +1,1 @@
+"""Pure building blocks of certificates: keys, signed payloads, QR codes, serials, documents."""
