@@ -38,7 +38,9 @@ def test_new_serials_and_codes_are_valid_unique_and_use_the_alphabet():
 
 
 @pytest.mark.parametrize(
-    "valid", [with_check(b) for b in SAMPLES] + [new_serial() for _ in range(4)]
+    "valid",
+    [with_check(b) for b in SAMPLES] + [new_serial() for _ in range(4)],
+    ids=lambda _: "serial",  # random serials: stable ids so that xdist workers agree
 )
 def test_every_single_substitution_is_caught(valid):
     assert is_valid_serial(valid)
@@ -50,7 +52,9 @@ def test_every_single_substitution_is_caught(valid):
 
 
 @pytest.mark.parametrize(
-    "valid", [with_check(b) for b in SAMPLES] + [new_serial() for _ in range(4)]
+    "valid",
+    [with_check(b) for b in SAMPLES] + [new_serial() for _ in range(4)],
+    ids=lambda _: "serial",  # random serials: stable ids so that xdist workers agree
 )
 def test_every_adjacent_transposition_is_caught(valid):
     for position in range(len(valid) - 1):
