@@ -53,7 +53,10 @@ def register_extensions(app: Flask) -> None:
     from .accounts.services import load_user
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    # Batch mode lets Alembic alter tables on SQLite too.
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(
@@ -73,12 +76,16 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per area of the site."""
     from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
     from .audit.views import bp as audit_bp
     from .authorization.views import bp as authorization_bp
     from .enterprises.views import bp as enterprises_bp
     from .main.views import bp as main_bp
+    from .registry.views import bp as registry_bp
+    from .stations.views import bp as stations_bp
 
-    for bp in (main_bp, accounts_bp, enterprises_bp, authorization_bp, audit_bp):
+    for bp in (main_bp, accounts_bp, enterprises_bp, authorization_bp, audit_bp, api_bp,
+               stations_bp, registry_bp):  # fmt: skip
         app.register_blueprint(bp)
 
 

@@ -24,8 +24,9 @@ from ..models import (
 from ..models.base import utcnow
 from ..reference import TOWNS, required_materials
 from ..sequences import next_value
+from ..standards import conformance
 from ..templating import state_label
-from .workflow import TRANSITIONS, owns
+from .workflow import TRANSITIONS, allowed_actions, owns
 
 EDITABLE_FIELDS = ("categories", "production_address", "production_town", "description")
 
@@ -57,12 +58,13 @@ def create_application(
     data = check_application_data(data, allowed_categories)
     application = Application(
         enterprise=enterprise, route=enterprise.route, created_by_id=actor.id,
-        **{f: data.get(f, "") for f in EDITABLE_FIELDS},
+        **{f: data.get(f, "") for f in EDITABLE_FIELDS}, **conformance.effective_fields(),
     )  # fmt: skip
     db.session.add(application)
     db.session.flush()
     record("application.create", "application", application.id, actor,
-           after=snapshot(application, "state", "route", *EDITABLE_FIELDS))  # fmt: skip
+           after=snapshot(application, "state", "route", *EDITABLE_FIELDS, "standard_code",
+                          "standard_version"))  # fmt: skip
     db.session.commit()
     return application
 
@@ -137,12 +139,7 @@ def missing_materials(application: Application) -> list[str]:
 def transition(application: Application, action: str, actor: User, grounds: str = "",
                after: dict | None = None) -> None:  # fmt: skip
     """Check and apply one step of the state machine and audit it (the caller commits)."""
-    rule = TRANSITIONS[action]
-    if not actor.has_role(rule.role) or (rule.owner_only and not owns(actor, application)):
-        raise NotPermitted(_("You may not do this."))
-    if application.state not in rule.sources:
-        raise InvalidTransition(_("This cannot be done while the application is %(state)s.",
-                                  state=state_label(application.state)))  # fmt: skip
+    rule = check_transition(application, action, actor)
     grounds = (grounds or "").strip()
     if rule.grounds_required and not grounds:
         raise Invalid(_("Give the grounds in writing."), "grounds")
@@ -156,6 +153,17 @@ def transition(application: Application, action: str, actor: User, grounds: str 
     record(f"application.{action}", "application", application.id, actor,
            before={"state": before}, after={"state": rule.target.value, **(after or {})},
            grounds=grounds)  # fmt: skip
+
+
+def check_transition(application: Application, action: str, actor: User):
+    """The rule for `action`, if `actor` may take it now; raises NotPermitted/InvalidTransition."""
+    rule = TRANSITIONS[action]
+    if not actor.has_role(rule.role) or (rule.owner_only and not owns(actor, application)):
+        raise NotPermitted(_("You may not do this."))
+    if application.state not in rule.sources:
+        raise InvalidTransition(_("This cannot be done while the application is %(state)s.",
+                                  state=state_label(application.state)))  # fmt: skip
+    return rule
 
 
 def submit_application(application: Application, actor: User) -> None:
@@ -178,6 +186,7 @@ def ensure_complete(application: Application) -> None:
 
         names = "、".join(material_label(k) for k in missing)
         raise Invalid(_("Attach the required materials first: %(names)s", names=names))
+    conformance.ensure_answered(application)
 
 
 def withdraw_application(application: Application, actor: User, reason: str = "") -> None:
@@ -194,12 +203,15 @@ def return_application(application: Application, actor: User, grounds: str) -> N
 
 def pass_review(application: Application, actor: User, note: str = "") -> None:
     """A reviewer records that the district review has passed; commits."""
+    if "pass_review" in allowed_actions(application, actor):  # who and when first, then clauses
+        conformance.ensure_all_passed(application)
     transition(application, "pass_review", actor, note)
     db.session.commit()
 
 
 def reject_application(application: Application, actor: User, grounds: str) -> None:
     """An approver rejects the application, with grounds; commits."""
+    check_transition(application, "reject", actor)
     ensure_second_pair_of_eyes(application, actor)
     transition(application, "reject", actor, grounds)
     db.session.commit()
@@ -234,6 +246,7 @@ def approve_application(
     valid_until: date | None = None, note: str = "",
 ) -> Authorization:  # fmt: skip
     """An approver approves: the application becomes an authorization with its number; commits."""
+    check_transition(application, "approve", actor)
     ensure_second_pair_of_eyes(application, actor)
     valid_from = valid_from or local_today()
     limit = default_validity(application, valid_from)
@@ -250,13 +263,17 @@ def approve_application(
         route=application.route, scope=list(application.categories), valid_from=valid_from,
         valid_until=valid_until, approved_by_id=actor.id,
         standard_code=application.standard_code, standard_version=application.standard_version,
+        standard_hash=conformance.standard_hash(application),
     )  # fmt: skip
     db.session.add(authorization)
     db.session.flush()
     transition(application, "approve", actor, note, after={"authorization": number})
     record("authorization.grant", "authorization", authorization.id, actor,
            after=snapshot(authorization, "number", "route", "scope", "valid_from", "valid_until",
-                          "status", "standard_code", "standard_version"))  # fmt: skip
+                          "status", "standard_code", "standard_version", "standard_hash"))  # fmt: skip
+    from ..certificates.services import issue_certificate
+
+    issue_certificate(authorization, actor, commit=False)  # same transaction: all or nothing
     db.session.commit()
     return authorization
 
