@@ -49,7 +49,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the request hooks they need."""
-    from . import i18n, security
+    from . import assets, i18n, security
     from .accounts.services import load_user
 
     db.init_app(app)
@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     i18n.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -80,12 +81,13 @@ def register_blueprints(app: Flask) -> None:
     from .audit.views import bp as audit_bp
     from .authorization.views import bp as authorization_bp
     from .enterprises.views import bp as enterprises_bp
+    from .labels.views import bp as labels_bp
     from .main.views import bp as main_bp
     from .registry.views import bp as registry_bp
     from .stations.views import bp as stations_bp
 
     for bp in (main_bp, accounts_bp, enterprises_bp, authorization_bp, audit_bp, api_bp,
-               stations_bp, registry_bp):  # fmt: skip
+               stations_bp, registry_bp, labels_bp):  # fmt: skip
         app.register_blueprint(bp)
 
 

@@ -1,0 +1,35 @@
+"""Production server settings: `gunicorn -c gunicorn.conf.py app:app`.
+
+Every setting can be overridden with an environment variable (GUNICORN_WORKERS, ...). The
+defaults suit a small machine: one process per core plus one, each with a few threads, which
+keeps every worker well under 150 MB while the threads cover requests that wait on the database.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Load the app once in the master: workers share its memory pages (copy on write) and start fast.
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so that a slow leak can never grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
+max_requests_jitter = 2000
+accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout; off by default (speed)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    """Each worker opens its own database connections: none may cross the fork."""
+    from app import app
+    from gi_registry.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)
