@@ -107,3 +107,24 @@ def make_application(producer, state: str = "draft", reviewer=None, approver=Non
     for action in path:
         run_step(application, action, producer, reviewer, approver)
     return application
+
+
+def png_upload(name: str = "item.png", size=(64, 48), color=(180, 120, 40)) -> FileStorage:
+    """A small real PNG photo."""
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    buffer.seek(0)
+    return FileStorage(buffer, filename=name, content_type="image/png")
+
+
+def registry_objects(producer, approver) -> tuple[int, int]:
+    """An approval announcement listing `producer`, and a pending photo of its products."""
+    from gi_registry.registry.announcements import publish_announcement
+    from gi_registry.registry.photos import submit_photo
+
+    authorization = producer.enterprise.authorizations[0]
+    announcement = publish_announcement("approval", [authorization.id], approver)
+    photo = submit_photo(producer.enterprise, producer, authorization.scope[0], "", png_upload())
+    return announcement.id, photo.id

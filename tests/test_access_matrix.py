@@ -22,6 +22,8 @@ class World:
     attachment_a: int
     authorization_a: int
     user_b: int
+    announcement: int = 0  # an approval announcement listing producer A
+    photo_a: int = 0  # a pending product photo of producer A
 
 
 def build_world() -> World:
@@ -38,7 +40,7 @@ def build_world() -> World:
     a = users["producer_a"]
     approved = helpers.make_application(a, "approved", reviewer, approver)
     draft = helpers.make_application(a, "draft")
-    return World(
+    world = World(
         users=users,
         enterprise_a=a.enterprise.id,
         app_a=approved.id,
@@ -47,6 +49,8 @@ def build_world() -> World:
         authorization_a=approved.authorization.id,
         user_b=users["producer_b"].id,
     )
+    world.announcement, world.photo_a = helpers.registry_objects(a, approver)
+    return world
 
 
 def test_every_route_has_a_rule(app):

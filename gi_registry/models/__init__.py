@@ -11,6 +11,7 @@ from .authorization import (
     Counter,
 )
 from .enterprises import Enterprise, Route
+from .registry import Announcement, AnnouncementEntry, ProductPhoto  # noqa: F401
 
 __all__ = [
     "Application",

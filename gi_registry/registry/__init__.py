@@ -1,0 +1,1 @@
+"""The public registry: directory of legal users, producer records, announcements, photos."""
