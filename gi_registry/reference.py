@@ -105,9 +105,9 @@ def all_material_kinds() -> list[Material]:
 # Words and an icon for every state, so that status never depends on colour alone.
 STATE_LABELS = {
     "draft": (_l("Draft"), "✎"),
-    "submitted": (_l("Submitted"), "⧗"),
+    "submitted": (_l("Submitted"), "➜"),
     "returned": (_l("Returned for correction"), "↩"),
-    "resubmitted": (_l("Resubmitted"), "⧗"),
+    "resubmitted": (_l("Resubmitted"), "➜"),
     "review_passed": (_l("District review passed"), "✔"),
     "approved": (_l("Approved"), "✔"),
     "rejected": (_l("Rejected"), "✖"),
