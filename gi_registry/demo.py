@@ -88,6 +88,7 @@ def seed_demo(category_slugs: set[str]) -> bool:
             flow.add_attachment(application, user, kind, demo_pdf(kind))
         for action in actions:
             run_step(application, action, user, reviewer, approver)
+    seed_stations(officials, enterprises)
     return True
 
 
@@ -112,3 +113,70 @@ def run_step(application, action, producer, reviewer, approver) -> None:
         flow.reject_application(application, approver, grounds)
     elif action == "withdraw":
         flow.withdraw_application(application, producer, grounds)
+
+def seed_stations(officials: dict, enterprises: list) -> None:
+    """Two guidance stations with a small ledger; the first kept by the demo station operator."""
+    from datetime import timedelta
+
+    from .clock import local_today
+    from .stations import articles
+    from .stations import services as stations
+
+    admin, operator = officials[Role.ADMIN], officials[Role.STATION_OPERATOR]
+    today = local_today()
+    shantou = stations.create_station(admin, dict(
+        name="山头街道琉璃产业商标品牌指导站", host_organisation="博山琉璃行业协会（演示）",
+        host_type="industry_association", address="山头街道琉璃大街 66 号", town="山头街道",
+        service_scope="商标注册与续展指导；地理标志专用标志使用申请辅导；商标维权援助；品牌培育宣传。",
+        contact_person="刘演示", contact_phone="0533-4100100",
+        established_on=today - timedelta(days=800), status="active",
+    ))  # fmt: skip
+    chengxi = stations.create_station(admin, dict(
+        name="城西街道政务服务中心商标品牌指导站", host_organisation="城西街道便民服务中心（演示）",
+        host_type="service_centre", address="城西街道颜神路 20 号", town="城西街道",
+        service_scope="商标注册咨询；知识产权政策宣传。", contact_person="赵演示",
+        contact_phone="0533-4100200", established_on=today - timedelta(days=200), status="active",
+    ))  # fmt: skip
+    stations.assign_operator(shantou, admin, operator.email)
+    (_user_a, enterprise_a), (_user_b, enterprise_b) = enterprises
+    ledger = (
+        (shantou, operator, 400, "training", 46, "", "",
+         "地理标志专用标志使用管理办法宣讲会，讲解四类合法使用人与标志标示规则。"),
+        (shantou, operator, 300, "gi_mark_help", 2, enterprise_a.credit_code, "",
+         "辅导企业准备地理标志专用标志使用申请材料（许可合同、备案通知书）。"),
+        (shantou, operator, 90, "registration_guidance", 1, "", "博山某琉璃个体工作室（演示）",
+         "指导个体工作室提交图形商标注册申请，说明类别选择。"),
+        (shantou, operator, 40, "consultation", 3, enterprise_b.credit_code, "",
+         "解答证明商标许可使用与续签问题。"),
+        (shantou, operator, 12, "publicity", 120, "", "",
+         "4·26 知识产权宣传周琉璃市集现场宣传，发放资料 300 份。"),
+        (chengxi, admin, 30, "consultation", 1, "", "城西某文创公司（演示）", "咨询商标近似查询方法。"),
+    )  # fmt: skip
+    for station, actor, days_ago, kind, people, codes, others, summary in ledger:
+        stations.add_entry(station, actor, dict(
+            entry_date=today - timedelta(days=days_ago), kind=kind, people_count=people,
+            registered_codes=codes, other_enterprises=others, summary=summary,
+        ), publish=True)  # fmt: skip
+    training = db_first_entry(shantou)
+    stations.add_entry_attachment(training, operator, "sign_in_sheet", demo_pdf("sign-in-sheet"))
+    guide = articles.create_article(shantou, operator, dict(
+        title="地理标志专用标志怎么申请？", language="zh",
+        body="## 谁可以申请\n\n博山琉璃证明商标的**备案被许可人**等四类合法使用人。\n\n"
+             "## 准备什么\n\n- 申请表\n- 商标许可合同与备案通知书\n\n"
+             "详见[国家知识产权局](https://www.cnipa.gov.cn/)。",
+    ))  # fmt: skip
+    articles.set_article_published(guide, operator, True)
+    articles.create_article(shantou, operator, dict(
+        title="How to renew a trademark (draft)", language="en",
+        body="Renew within the **12 months** before expiry.",
+    ))  # fmt: skip
+    stations.give_consent(enterprise_a, enterprise_a.owner, shantou.id)
+
+
+def db_first_entry(station):
+    """The station's oldest ledger entry."""
+    from .extensions import db
+    from .models.stations import LedgerEntry
+
+    return db.session.scalar(db.select(LedgerEntry).where(LedgerEntry.station_id == station.id)
+                             .order_by(LedgerEntry.entry_date, LedgerEntry.id).limit(1))  # fmt: skip

@@ -44,6 +44,11 @@ def owner_and_officials(ok=200) -> dict:
     return rules
 
 
+# A draft ledger entry, a sign-in sheet or a draft article of a station: officials inspect it,
+# everyone else (the other station's operator included) gets 404.
+STATION_INSPECTORS = {**signed_in(OFFICIALS, others=404), "anonymous": 404}
+
+
 RULES: dict[str, Rule] = {
     "main.home": Rule("/", everyone()),
     "main.set_language": Rule("/lang/en?next=/", everyone(302)),
@@ -116,4 +121,54 @@ RULES: dict[str, Rule] = {
                                   signed_in(OFFICIALS, ok=302), method="POST"),
     "registry.photo_image": Rule("/registry/photos/{photo_a}",
                                  {**owner_and_officials(), "anonymous": 404}),
+    # Guidance stations (tests/test_stations_*.py). The station operator of the matrix keeps
+    # {stations[station_own]}; every write below targets {stations[station_other]}, not theirs:
+    # 403 where the object is public anyway, 404 where it is a draft they may not even see.
+    "stations.index": Rule("/stations/", everyone()),
+    "stations.station": Rule("/stations/{stations[station_other]}", everyone()),
+    "stations.ledger": Rule("/stations/{stations[station_other]}/ledger", everyone()),
+    "stations.ledger_csv": Rule("/stations/{stations[station_other]}/ledger.csv", everyone()),
+    "stations.entry": Rule("/stations/entries/{stations[draft_entry_other]}", STATION_INSPECTORS),
+    "stations.attachment": Rule("/stations/files/{stations[sheet_other]}", STATION_INSPECTORS),
+    "stations.article": Rule("/stations/articles/{stations[draft_article_other]}",
+                             STATION_INSPECTORS),
+    "stations.mine": Rule("/stations/mine", {**signed_in(("admin",)), "station_operator": 302}),
+    "stations.manage": Rule("/stations/{stations[station_other]}/manage", signed_in(("admin",))),
+    "stations.entry_new": Rule("/stations/{stations[station_other]}/entries/new",
+                               signed_in(("admin",))),
+    "stations.entry_correct": Rule("/stations/entries/{stations[draft_entry_other]}/correct",
+                                   {**signed_in(("admin",)), "station_operator": 404}),
+    "stations.entry_visibility": Rule("/stations/entries/{stations[entry_other]}/unpublish",
+                                      signed_in(("admin",), ok=302), method="POST"),
+    "stations.entry_attach": Rule("/stations/entries/{stations[entry_other]}/files",
+                                  signed_in(("admin",), ok=302), method="POST"),
+    "stations.attachment_remove": Rule("/stations/files/{stations[photo_other]}/remove",
+                                       signed_in(("admin",), ok=302), method="POST"),
+    "stations.article_new": Rule("/stations/{stations[station_other]}/articles/new",
+                                 signed_in(("admin",))),
+    "stations.article_edit": Rule("/stations/articles/{stations[draft_article_other]}/edit",
+                                  {**signed_in(("admin",)), "station_operator": 404}),
+    "stations.article_visibility": Rule("/stations/articles/{stations[article_other]}/unpublish",
+                                        signed_in(("admin",), ok=302), method="POST"),
+    "stations.station_new": Rule("/stations/new", signed_in(("admin",))),
+    "stations.station_edit": Rule("/stations/{stations[station_own]}/edit", signed_in(("admin",))),
+    "stations.operator_add": Rule("/stations/{stations[station_own]}/operators",
+                                  signed_in(("admin",), ok=302), method="POST"),
+    "stations.operator_remove": Rule(
+        "/stations/{stations[station_other]}/operators/{stations[operator_other]}/remove",
+        signed_in(("admin",), ok=302), method="POST"),
+    "stations.consent": Rule("/stations/consent", signed_in(("producer_a", "producer_b"))),
+    "stations.consent_withdraw": Rule("/stations/consent/withdraw",
+                                      signed_in(("producer_a", "producer_b"), ok=302),
+                                      method="POST"),
+    # Label batches (tests/test_labels_*.py): a producer orders under its own authorization only;
+    # sheets and serials are seen by their owner and officials, nobody else (404).
+    "labels.mine": Rule("/labels/", signed_in(("producer_a", "producer_b"))),
+    "labels.order": Rule("/labels/order/{authorization_a}",
+                         {**signed_in(("producer_a",), others=403), "producer_b": 404}),
+    "labels.batch": Rule("/labels/batches/{batch_a}", owner_and_officials()),
+    "labels.sheet": Rule("/labels/batches/{batch_a}/sheet.pdf", owner_and_officials()),
+    "labels.serials": Rule("/labels/batches/{batch_a}/serials.csv", owner_and_officials()),
+    "labels.batches": Rule("/labels/batches", signed_in(OFFICIALS)),
+    "labels.flagged": Rule("/labels/flagged", signed_in(OFFICIALS)),
 }  # fmt: skip

@@ -9,6 +9,7 @@ from gi_registry.models import Role
 
 from . import helpers
 from .access_rules import LOGIN, ROLES, RULES
+from .test_stations_helpers import stations_world
 
 
 @dataclass
@@ -24,6 +25,7 @@ class World:
     user_b: int
     announcement: int = 0  # an approval announcement listing producer A
     photo_a: int = 0  # a pending product photo of producer A
+    stations: dict | None = None  # guidance-station ids (tests/test_stations_helpers.py)
 
 
 def build_world() -> World:
@@ -50,6 +52,7 @@ def build_world() -> World:
         user_b=users["producer_b"].id,
     )
     world.announcement, world.photo_a = helpers.registry_objects(a, approver)
+    world.stations = stations_world(users)
     return world
 
 

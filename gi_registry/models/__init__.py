@@ -11,6 +11,7 @@ from .authorization import (
     Counter,
 )
 from .enterprises import Enterprise, Route
+from .stations import GuidanceStation  # noqa: F401  (registers every station model)
 from .registry import Announcement, AnnouncementEntry, ProductPhoto  # noqa: F401
 
 __all__ = [

@@ -1,0 +1,1 @@
+"""Trademark brand guidance stations: station records, the service ledger, articles, consent."""
