@@ -119,7 +119,7 @@ def seed_stations(officials: dict, enterprises: list) -> None:
     from datetime import timedelta
 
     from .clock import local_today
-    from .stations import articles
+    from .stations import articles, ledger
     from .stations import services as stations
 
     admin, operator = officials[Role.ADMIN], officials[Role.STATION_OPERATOR]
@@ -139,7 +139,7 @@ def seed_stations(officials: dict, enterprises: list) -> None:
     ))  # fmt: skip
     stations.assign_operator(shantou, admin, operator.email)
     (_user_a, enterprise_a), (_user_b, enterprise_b) = enterprises
-    ledger = (
+    services = (
         (shantou, operator, 400, "training", 46, "", "",
          "地理标志专用标志使用管理办法宣讲会，讲解四类合法使用人与标志标示规则。"),
         (shantou, operator, 300, "gi_mark_help", 2, enterprise_a.credit_code, "",
@@ -152,13 +152,13 @@ def seed_stations(officials: dict, enterprises: list) -> None:
          "4·26 知识产权宣传周琉璃市集现场宣传，发放资料 300 份。"),
         (chengxi, admin, 30, "consultation", 1, "", "城西某文创公司（演示）", "咨询商标近似查询方法。"),
     )  # fmt: skip
-    for station, actor, days_ago, kind, people, codes, others, summary in ledger:
-        stations.add_entry(station, actor, dict(
+    for station, actor, days_ago, kind, people, codes, others, summary in services:
+        ledger.add_entry(station, actor, dict(
             entry_date=today - timedelta(days=days_ago), kind=kind, people_count=people,
             registered_codes=codes, other_enterprises=others, summary=summary,
         ), publish=True)  # fmt: skip
     training = db_first_entry(shantou)
-    stations.add_entry_attachment(training, operator, "sign_in_sheet", demo_pdf("sign-in-sheet"))
+    ledger.add_entry_attachment(training, operator, "sign_in_sheet", demo_pdf("sign-in-sheet"))
     guide = articles.create_article(shantou, operator, dict(
         title="地理标志专用标志怎么申请？", language="zh",
         body="## 谁可以申请\n\n博山琉璃证明商标的**备案被许可人**等四类合法使用人。\n\n"

@@ -6,7 +6,7 @@ import pytest
 
 from gi_registry.extensions import db
 from gi_registry.models import Role
-from gi_registry.stations import services as stations
+from gi_registry.stations import ledger
 
 from . import helpers
 from .test_stations_helpers import make_article, make_entry, make_station, png_upload
@@ -19,11 +19,11 @@ def populate(station, operator) -> dict:
     """A public and a draft entry, a photo and a sign-in sheet, a public and a draft article."""
     public = make_entry(station, operator, summary=PUBLIC_SUMMARY)
     draft = make_entry(station, operator, publish=False, summary=DRAFT_SUMMARY, kind="training")
-    photo = stations.add_entry_attachment(public, operator, "photo", png_upload())
-    sheet = stations.add_entry_attachment(public, operator, "sign_in_sheet", helpers.pdf_upload())
-    draft_photo = stations.add_entry_attachment(draft, operator, "photo", png_upload())
-    removed = stations.add_entry_attachment(public, operator, "photo", png_upload("old.png"))
-    stations.remove_entry_attachment(removed, operator, "重复上传")
+    photo = ledger.add_entry_attachment(public, operator, "photo", png_upload())
+    sheet = ledger.add_entry_attachment(public, operator, "sign_in_sheet", helpers.pdf_upload())
+    draft_photo = ledger.add_entry_attachment(draft, operator, "photo", png_upload())
+    removed = ledger.add_entry_attachment(public, operator, "photo", png_upload("old.png"))
+    ledger.remove_entry_attachment(removed, operator, "重复上传")
     return dict(
         station=station.id, public=public.id, draft=draft.id, photo=photo.id, sheet=sheet.id,
         draft_photo=draft_photo.id, removed=removed.id,

@@ -7,7 +7,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 
 from gi_registry.models import Role
-from gi_registry.stations import articles
+from gi_registry.stations import articles, ledger
 from gi_registry.stations import services as stations
 
 from . import helpers
@@ -45,7 +45,7 @@ def entry_data(**overrides) -> dict:
 
 
 def make_entry(station, actor, publish=True, **overrides):
-    return stations.add_entry(station, actor, entry_data(**overrides), publish=publish)
+    return ledger.add_entry(station, actor, entry_data(**overrides), publish=publish)
 
 
 def make_article(station, actor, publish=True, **overrides):
@@ -74,8 +74,8 @@ def stations_world(users: dict) -> dict:
     own_entry = make_entry(own, operator)
     public_entry = make_entry(other, other_operator)
     draft_entry = make_entry(other, other_operator, publish=False)
-    photo = stations.add_entry_attachment(public_entry, other_operator, "photo", png_upload())
-    sheet = stations.add_entry_attachment(public_entry, other_operator, "sign_in_sheet",
+    photo = ledger.add_entry_attachment(public_entry, other_operator, "photo", png_upload())
+    sheet = ledger.add_entry_attachment(public_entry, other_operator, "sign_in_sheet",
                                           helpers.pdf_upload("sign-in.pdf"))  # fmt: skip
     return dict(
         station_own=own.id, station_other=other.id, entry_own=own_entry.id,

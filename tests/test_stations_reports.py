@@ -10,7 +10,7 @@ import pytest
 
 from gi_registry.clock import local_today
 from gi_registry.models import Role
-from gi_registry.stations import services as stations
+from gi_registry.stations import ledger
 from gi_registry.stations.reports import can_be_rated, yearly_totals
 
 from . import helpers
@@ -32,14 +32,14 @@ SERVICE_KINDS = {"registration_guidance", "gi_mark_help", "rights_protection"}
 
 
 @pytest.fixture
-def ledger(app):
+def filled_station(app):
     admin = helpers.make_user(Role.ADMIN)
     operator = helpers.make_user(Role.STATION_OPERATOR)
     station = make_station(admin, operators=[operator])
     enterprises = [helpers.make_producer().enterprise for _ in range(3)]
     for day, kind, people, registered, others, published in LEDGER:
         codes = "\n".join(enterprises[i].credit_code for i in registered)
-        stations.add_entry(station, operator, entry_data(
+        ledger.add_entry(station, operator, entry_data(
             entry_date=day, kind=kind, people_count=people, registered_codes=codes,
             other_enterprises="\n".join(others)), publish=published)  # fmt: skip
     return station, enterprises
@@ -73,8 +73,8 @@ def csv_rows(response) -> list[dict]:
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "reviewer"])
-def test_summary_and_csv_agree_with_the_ledger(client, login, ledger, viewer):
-    station, _enterprises = ledger
+def test_summary_and_csv_agree_with_the_ledger(client, login, filled_station, viewer):
+    station, _enterprises = filled_station
     published_only = viewer == "anonymous"
     if viewer == "reviewer":
         login(helpers.make_user(Role.REVIEWER))
@@ -100,8 +100,8 @@ def test_summary_and_csv_agree_with_the_ledger(client, login, ledger, viewer):
     assert {r["已公开"] for r in rows} == ({"是"} if published_only else {"是", "否"})
 
 
-def test_month_table_matches_the_ledger(client, login, ledger):
-    station, _enterprises = ledger
+def test_month_table_matches_the_ledger(client, login, filled_station):
+    station, _enterprises = filled_station
     login(helpers.make_user(Role.APPROVER))
     page = client.get(f"/stations/{station.id}?year=2025&lang=en").get_data(as_text=True)
     table = page[page.index('<table class="by-month">') :]
@@ -116,19 +116,19 @@ def test_month_table_matches_the_ledger(client, login, ledger):
     assert [int(v) for v in values] == [want[m] for m in range(1, 13)]
 
 
-def test_whole_ledger_csv_and_other_years(client, login, ledger):
-    station, _enterprises = ledger
+def test_whole_ledger_csv_and_other_years(client, login, filled_station):
+    station, _enterprises = filled_station
     login(helpers.make_user(Role.ADMIN))
     assert len(csv_rows(client.get(f"/stations/{station.id}/ledger.csv"))) == len(LEDGER)
     page = client.get(f"/stations/{station.id}?year=2024").get_data(as_text=True)
     assert page_indicators(page)["trainings"] == 1 and page_indicators(page)["entries"] == 1
 
 
-def test_yearly_totals_across_stations(ledger):
-    station, enterprises = ledger
+def test_yearly_totals_across_stations(filled_station):
+    station, enterprises = filled_station
     admin = helpers.make_user(Role.ADMIN)
     second = make_station(admin)
-    stations.add_entry(second, admin, entry_data(  # the same enterprise, another station
+    ledger.add_entry(second, admin, entry_data(  # the same enterprise, another station
         entry_date=date(2025, 4, 1), kind="training", people_count=10,
         registered_codes=enterprises[0].credit_code, other_enterprises="个体户丁"), publish=True)  # fmt: skip
     make_station(admin, established_on=local_today())  # set up after 2025: not counted for it
@@ -152,7 +152,7 @@ def test_yearly_totals_across_stations(ledger):
 def test_csv_cells_cannot_run_as_formulas(client):
     operator = helpers.make_user(Role.STATION_OPERATOR)
     station = make_station(operators=[operator])
-    stations.add_entry(station, operator, entry_data(
+    ledger.add_entry(station, operator, entry_data(
         summary='=HYPERLINK("https://evil.example","点我")', other_enterprises="+cmd|calc"),
         publish=True)  # fmt: skip
     row = csv_rows(client.get(f"/stations/{station.id}/ledger.csv"))[0]

@@ -10,7 +10,7 @@ from gi_registry.exceptions import Invalid, InvalidTransition, NotPermitted
 from gi_registry.extensions import db
 from gi_registry.models import AuditEntry, Role
 from gi_registry.models.stations import GuidanceStation, LedgerEntry, LedgerRevision
-from gi_registry.stations import articles
+from gi_registry.stations import articles, ledger
 from gi_registry.stations import services as stations
 
 from . import helpers
@@ -142,7 +142,7 @@ def test_role_alone_is_not_enough(admin, station):
 ])  # fmt: skip
 def test_entry_content_is_checked(operator, station, change, field):
     with pytest.raises(Invalid) as error:
-        stations.add_entry(station, operator, entry_data(**change))
+        ledger.add_entry(station, operator, entry_data(**change))
     assert error.value.field == field
 
 
@@ -159,7 +159,7 @@ def test_closed_station_records_nothing_new_but_keeps_corrections(admin, operato
     stations.update_station(station, admin, station_details(name=station.name, status="closed"))
     with pytest.raises(InvalidTransition):
         make_entry(station, operator)
-    stations.correct_entry(entry, operator, entry_data(people_count=9), "人数记错")
+    ledger.correct_entry(entry, operator, entry_data(people_count=9), "人数记错")
     assert entry.people_count == 9
 
 
@@ -167,10 +167,10 @@ def test_correction_keeps_the_previous_content_with_who_when_why(operator, stati
     enterprise = helpers.make_producer().enterprise
     entry = make_entry(station, operator, registered_codes=enterprise.credit_code,
                        summary="原摘要", people_count=3)  # fmt: skip
-    stations.correct_entry(entry, operator, entry_data(summary="更正后的摘要", people_count=4,
+    ledger.correct_entry(entry, operator, entry_data(summary="更正后的摘要", people_count=4,
                                                        other_enterprises="新增企业"),
                            "签到表核对后人数为 4")  # fmt: skip
-    stations.correct_entry(entry, operator, entry_data(summary="第三版", people_count=4,
+    ledger.correct_entry(entry, operator, entry_data(summary="第三版", people_count=4,
                                                        other_enterprises="新增企业"), "措辞")  # fmt: skip
     db.session.expire_all()
     assert entry.revision == 3 and entry.summary == "第三版"
@@ -190,19 +190,19 @@ def test_correction_keeps_the_previous_content_with_who_when_why(operator, stati
 def test_correction_needs_a_reason_and_a_change(operator, station):
     entry = make_entry(station, operator)
     with pytest.raises(Invalid) as error:
-        stations.correct_entry(entry, operator, entry_data(people_count=5), "  ")
+        ledger.correct_entry(entry, operator, entry_data(people_count=5), "  ")
     assert error.value.field == "reason"
     with pytest.raises(Invalid, match="内容没有变化"):
-        stations.correct_entry(entry, operator, entry_data(), "no change")
+        ledger.correct_entry(entry, operator, entry_data(), "no change")
     assert db.session.scalar(db.select(db.func.count(LedgerRevision.id))) == 0
     assert entry.revision == 1
 
 
 def test_publishing_is_audited(operator, station):
     entry = make_entry(station, operator, publish=False)
-    stations.set_entry_published(entry, operator, True)
-    stations.set_entry_published(entry, operator, True)  # already public: nothing to record
-    stations.set_entry_published(entry, operator, False)
+    ledger.set_entry_published(entry, operator, True)
+    ledger.set_entry_published(entry, operator, True)  # already public: nothing to record
+    ledger.set_entry_published(entry, operator, False)
     assert audit_actions("ledger_entry", entry.id) == ["ledger.create", "ledger.publish",
                                                        "ledger.unpublish"]  # fmt: skip
 
@@ -210,16 +210,16 @@ def test_publishing_is_audited(operator, station):
 def test_attachments_checked_and_removal_keeps_the_record(operator, station):
     entry = make_entry(station, operator)
     with pytest.raises(Invalid, match="JPEG 或 PNG"):
-        stations.add_entry_attachment(entry, operator, "photo", helpers.pdf_upload())
+        ledger.add_entry_attachment(entry, operator, "photo", helpers.pdf_upload())
     with pytest.raises(Invalid):
-        stations.add_entry_attachment(entry, operator, "photo", helpers.pdf_upload("x.png"))
-    photo = stations.add_entry_attachment(entry, operator, "photo", png_upload("../../a.png"))
+        ledger.add_entry_attachment(entry, operator, "photo", helpers.pdf_upload("x.png"))
+    photo = ledger.add_entry_attachment(entry, operator, "photo", png_upload("../../a.png"))
     assert photo.original_name == "a.png" and photo.stored_name.endswith(".png")
     with pytest.raises(Invalid):
-        stations.remove_entry_attachment(photo, operator, "")
-    stations.remove_entry_attachment(photo, operator, "拍错了")
+        ledger.remove_entry_attachment(photo, operator, "")
+    ledger.remove_entry_attachment(photo, operator, "拍错了")
     with pytest.raises(InvalidTransition):
-        stations.remove_entry_attachment(photo, operator, "again")
+        ledger.remove_entry_attachment(photo, operator, "again")
     db.session.expire_all()
     assert len(entry.attachments) == 1 and entry.attachments[0].removal_reason == "拍错了"
 

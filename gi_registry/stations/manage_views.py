@@ -10,7 +10,7 @@ from ..extensions import db
 from ..formtools import EmptyForm, show_error
 from ..models import Role
 from ..models.stations import GuidanceArticle, LedgerEntry
-from . import articles, services
+from . import articles, ledger, services
 from .access import get_managed_article, get_managed_attachment, get_managed_entry
 from .access import get_managed_station as managed_station
 from .forms import (
@@ -63,7 +63,7 @@ def entry_new(station_id: int):
     form = NewEntryForm()
     if form.validate_on_submit():
         try:
-            entry = services.add_entry(station, current_user, form.data, form.publish.data)
+            entry = ledger.add_entry(station, current_user, form.data, form.publish.data)
         except Invalid as error:
             show_error(form, error)
         except InvalidTransition as error:
@@ -84,7 +84,7 @@ def entry_correct(entry_id: int):
         form.registered_codes.data = "\n".join(e.credit_code for e in entry.enterprises)
     if form.validate_on_submit():
         try:
-            services.correct_entry(entry, current_user, form.data, form.reason.data)
+            ledger.correct_entry(entry, current_user, form.data, form.reason.data)
         except Invalid as error:
             db.session.rollback()
             show_error(form, error)
@@ -102,7 +102,7 @@ def entry_visibility(entry_id: int, action: str):
     entry = get_managed_entry(entry_id, current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.set_entry_published(entry, current_user, action == "publish")
+    ledger.set_entry_published(entry, current_user, action == "publish")
     flash(_("Entry published.") if action == "publish" else _("Entry no longer public."), "success")
     return redirect(entry_url(entry))
 
@@ -117,7 +117,7 @@ def entry_attach(entry_id: int):
         flash(next(iter(form.errors.values()))[0], "error")
         return redirect(entry_url(entry))
     try:
-        services.add_entry_attachment(entry, current_user, form.kind.data, form.file.data)
+        ledger.add_entry_attachment(entry, current_user, form.kind.data, form.file.data)
     except Invalid as error:
         flash(_("The file was not accepted: %(why)s", why=error.message), "error")
     else:
@@ -135,7 +135,7 @@ def attachment_remove(attachment_id: int):
         flash(_("Say why the file is removed."), "error")
     else:
         try:
-            services.remove_entry_attachment(attachment, current_user, form.reason.data)
+            ledger.remove_entry_attachment(attachment, current_user, form.reason.data)
         except (Invalid, InvalidTransition) as error:
             flash(error.message, "error")
         else:
