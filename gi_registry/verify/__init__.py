@@ -1,0 +1,1 @@
+"""The public URLs printed on products (/v/, /l/): small, read-only, stable forever."""

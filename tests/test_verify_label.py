@@ -1,0 +1,127 @@
+"""The label page /l/<serial>: first check, repeat checks, the copy warning, and live status."""
+
+from datetime import timedelta
+
+import pytest
+
+from gi_registry.authorization import services as flow
+from gi_registry.certificates import qr
+from gi_registry.certificates.serials import format_serial, new_serial
+from gi_registry.clock import local_today
+from gi_registry.extensions import db
+from gi_registry.models import AuditEntry, Role
+from gi_registry.models.certificates import Scan
+from gi_registry.models.labels import BatchState, Label, LabelBatch
+
+from . import helpers
+
+
+@pytest.fixture
+def approver(app):
+    return helpers.make_user(Role.APPROVER)
+
+
+@pytest.fixture
+def label(app, approver):
+    """One label of a ready batch of producer A (rows made directly: the page only reads them)."""
+    producer = helpers.make_producer()
+    application = helpers.make_application(producer, "approved", approver=approver)
+    batch = LabelBatch(authorization_id=application.authorization.id, category="carving",
+                       quantity=1, state=BatchState.READY, progress=1)  # fmt: skip
+    db.session.add(batch)
+    db.session.flush()
+    label = Label(batch_id=batch.id, serial=new_serial())
+    db.session.add(label)
+    db.session.commit()
+    return label
+
+
+def scan(client, label, phone: int = 1, lang: str = "en"):
+    """Scan the label's printed QR from a given phone (address + browser)."""
+    text = qr.decode(qr.to_png(f"https://gi.example.test/l/{label.serial}"))[0]
+    path = text.partition("gi.example.test")[2]
+    response = client.get(path, query_string={"lang": lang},
+                          environ_base={"REMOTE_ADDR": f"198.51.100.{phone}"},
+                          headers={"User-Agent": f"Phone {phone}"})  # fmt: skip
+    return response, response.get_data(as_text=True)
+
+
+def test_first_scan_is_recorded_with_its_time(client, label):
+    response, body = scan(client, label)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert "Genuine label" in body and "✔" in body and "First check." in body
+    db.session.expire_all()
+    stored = db.session.get(Label, label.id)
+    assert stored.scan_count == 1 and stored.distinct_scanners == 1
+    assert stored.first_scan_at is not None
+
+
+def test_later_scans_show_the_count_and_the_first_time(client, label):
+    scan(client, label)
+    db.session.expire_all()
+    first = db.session.get(Label, label.id).first_scan_at
+    scan(client, label)
+    _, body = scan(client, label)
+    assert "checked 3 times" in body and "First check." not in body
+    from gi_registry.templating import local_datetime
+
+    assert local_datetime(first) in body
+    db.session.expire_all()
+    stored = db.session.get(Label, label.id)
+    assert (stored.scan_count, stored.distinct_scanners) == (3, 1)
+
+
+def test_chinese_by_default(client, label):
+    _, body = scan(client, label, lang="zh")
+    assert "首次" in body and format_serial(label.serial) in body
+
+
+def test_copy_warning_past_the_threshold_of_distinct_scanners(client, label, app):
+    threshold = app.config.get("LABEL_COPY_THRESHOLD", 5)
+    for phone in range(1, threshold + 1):
+        _, body = scan(client, label, phone)
+        assert "may have been copied" not in body
+    _, body = scan(client, label, phone=1)  # a repeat from a known phone adds no scanner
+    assert "may have been copied" not in body
+    _, body = scan(client, label, threshold + 1)
+    assert "may have been copied" in body and "Report a suspected fake" in body
+    scan(client, label, threshold + 2)
+    db.session.expire_all()
+    stored = db.session.get(Label, label.id)
+    assert stored.copy_flagged_at is not None and stored.distinct_scanners == threshold + 2
+    flags = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "label.copy_flag")
+    ).all()
+    assert len(flags) == 1  # audited once
+
+
+def test_no_raw_address_is_stored(client, label):
+    scan(client, label, phone=42)
+    (row,) = db.session.scalars(db.select(Scan).where(Scan.kind == "label")).all()
+    assert "198.51.100" not in row.scanner
+
+
+@pytest.mark.parametrize("action", ["suspend", "revoke"])
+def test_label_follows_the_authorization(client, label, approver, action):
+    authorization = db.session.get(LabelBatch, label.batch_id).authorization
+    deadline = local_today() + timedelta(days=20) if action == "suspend" else None
+    flow.change_authorization(authorization, action, approver, "依据", deadline)
+    _, body = scan(client, label)
+    expected = {"suspend": "Producer suspended", "revoke": "authorization revoked"}[action]
+    assert expected in body and "may not be genuine" in body
+
+
+def test_unknown_and_mistyped_serials(client, label):
+    response = client.get(f"/l/{new_serial()}?lang=en")
+    assert response.status_code == 404 and "Not found" in response.get_data(as_text=True)
+    typo = label.serial[:-2] + ("0" if label.serial[-2] != "0" else "1") + label.serial[-1]
+    assert client.get(f"/l/{typo}").status_code == 404
+    response = client.get(f"/l/{format_serial(label.serial).lower()}")
+    assert response.status_code == 301 and response.headers["Location"].endswith(label.serial)
+
+
+def test_home_box_routes_a_typed_serial(client, label):
+    response = client.get("/check", query_string={"q": format_serial(label.serial)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/l/{label.serial}"
+    )
