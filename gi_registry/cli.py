@@ -51,3 +51,4 @@ def audit_verify_command() -> None:
     click.echo(f"Audit chain intact: {checked} entries.")
 
 
+from .labels import cli as _labels_cli  # noqa: E402, F401  (labels-issue, labels-worker)

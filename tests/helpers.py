@@ -27,6 +27,7 @@ def test_config(database_url: str, tmp_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "KEYS_DIR": str(tmp_path / "keys"),
+        "LABELS_DIR": str(tmp_path / "labels"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -128,3 +129,14 @@ def registry_objects(producer, approver) -> tuple[int, int]:
     announcement = publish_announcement("approval", [authorization.id], approver)
     photo = submit_photo(producer.enterprise, producer, authorization.scope[0], "", png_upload())
     return announcement.id, photo.id
+
+
+def label_batch(producer, quantity: int = 2):
+    """A ready batch of labels under the producer's first authorization (issued in-process)."""
+    from gi_registry.labels.issuing import issue_batch
+    from gi_registry.labels.services import order_batch
+
+    authorization = producer.enterprise.authorizations[0]
+    batch = order_batch(authorization, producer, authorization.scope[0], quantity)
+    assert issue_batch(batch.id), batch.error
+    return batch

@@ -25,6 +25,7 @@ class World:
     user_b: int
     announcement: int = 0  # an approval announcement listing producer A
     photo_a: int = 0  # a pending product photo of producer A
+    batch_a: int = 0  # a ready label batch of producer A
     stations: dict | None = None  # guidance-station ids (tests/test_stations_helpers.py)
 
 
@@ -52,6 +53,7 @@ def build_world() -> World:
         user_b=users["producer_b"].id,
     )
     world.announcement, world.photo_a = helpers.registry_objects(a, approver)
+    world.batch_a = helpers.label_batch(a).id
     world.stations = stations_world(users)
     return world
 

@@ -164,13 +164,14 @@ def test_a_failure_mid_batch_leaves_no_labels_and_a_failed_batch(
 def test_a_serial_collision_redraws_its_chunk(authorization, producer, monkeypatch, caplog):
     first = helpers.label_batch(producer, 1)
     taken = serials_of(first.id)[0]
-    draws = iter([taken])
+    draws = iter([None] * 100 + [taken])  # the 101st serial drawn, in the second chunk, is taken
+    monkeypatch.setattr(issuing, "CHUNK", 100)
     monkeypatch.setattr(issuing, "new_serial", lambda: next(draws, None) or new_serial())
-    batch = services.order_batch(authorization, producer, "carving", 2500)
+    batch = services.order_batch(authorization, producer, "carving", 250)
     assert issuing.issue_batch(batch.id)
     serials = serials_of(batch.id)
-    assert len(set(serials)) == 2500 and taken not in serials
-    assert "serial collision in chunk 0" in caplog.text
+    assert len(set(serials)) == 250 and taken not in serials
+    assert "serial collision in chunk 1" in caplog.text
     assert serials_of(first.id) == [taken]
 
 

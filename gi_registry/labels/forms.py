@@ -33,7 +33,7 @@ class QuantityField(IntegerField):
 
 
 class LabelOrderForm(FlaskForm):
-    category = SelectField(_l("Product category"), choices=[],
+    category = SelectField(_l("Product category"), choices=[], validate_choice=False,
                            validators=[DataRequired(REQUIRED)])  # fmt: skip
     quantity = QuantityField(
         _l("Number of labels"),

@@ -33,6 +33,17 @@ TECHNICAL_FAILURE = _l("A technical problem stopped the preparation, so no label
                        "Please order again; the registry has logged the problem.")  # fmt: skip
 
 
+ACTORS = {
+    "label issuing job": _l("label issuing job"),
+    "command line": _l("command line"),
+}
+
+
+def actor_label(label: str) -> str:
+    """Who did it: a person's e-mail, or the job or command line in words."""
+    return str(ACTORS.get(label, label))
+
+
 def state_label(state: str) -> str:
     return str(STATES[state][0]) if state in STATES else state
 

@@ -13,6 +13,7 @@ from .authorization import (
 from .enterprises import Enterprise, Route
 from .stations import GuidanceStation  # noqa: F401  (registers every station model)
 from .registry import Announcement, AnnouncementEntry, ProductPhoto  # noqa: F401
+from .labels import Label, LabelBatch  # noqa: F401
 
 __all__ = [
     "Application",
