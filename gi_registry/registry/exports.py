@@ -108,6 +108,7 @@ def to_pdf(announcement: Announcement) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=15, leading=20, alignment=1)
     centred = ParagraphStyle("centred", parent=body, fontSize=11, leading=15, alignment=1)
+    signed = ParagraphStyle("signed", parent=body, fontSize=10, leading=14, alignment=2)
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
@@ -128,8 +129,8 @@ def to_pdf(announcement: Announcement) -> bytes:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))  # fmt: skip
     story += [table, Spacer(1, 6 * mm),
-              Paragraph(escape(announcement.issuing_office), body),
-              Paragraph(escape(announcement.published_on.isoformat()), body)]  # fmt: skip
+              Paragraph(escape(announcement.issuing_office), signed),
+              Paragraph(escape(announcement.published_on.isoformat()), signed)]  # fmt: skip
     document.build(story)
     return out.getvalue()
 
