@@ -27,8 +27,10 @@ def consent():
         flash(_("Register your enterprise first."), "info")
         return redirect(url_for("enterprises.register"))
     served = services.stations_that_served(enterprise)
+    current = services.current_consent(enterprise)
     form = ConsentForm()
-    form.station.choices = [(s.id, s.name) for s in served]
+    form.station.choices = [(s.id, s.name) for s in served
+                            if current is None or s.id != current.station_id]  # fmt: skip
     if form.validate_on_submit():
         try:
             services.give_consent(enterprise, current_user, form.station.data)
@@ -38,8 +40,7 @@ def consent():
             flash(_("Your public record now names this station."), "success")
             return redirect(url_for("stations.consent"))
     return render_template("stations/consent.html", enterprise=enterprise, served=served,
-                           form=form, current=services.current_consent(enterprise),
-                           empty_form=EmptyForm())  # fmt: skip
+                           form=form, current=current, empty_form=EmptyForm())  # fmt: skip
 
 
 @bp.route("/consent/withdraw", methods=["POST"])
