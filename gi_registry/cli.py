@@ -52,3 +52,40 @@ def audit_verify_command() -> None:
 
 
 from .labels import cli as _labels_cli  # noqa: E402, F401  (labels-issue, labels-worker)
+
+
+@gi.command("backup")
+@click.option("--out", help="File, or folder for a dated name (default: instance/backups/).")
+@click.option("--with-config", is_flag=True, help="Also include instance/config.py (secrets).")
+def backup_command(out: str | None, with_config: bool) -> None:
+    """Write one consistent backup file: every table, uploads, keys, labels and a manifest."""
+    from .backup import BackupRefused, create_backup
+
+    try:
+        report = create_backup(out, with_config)
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"Backup written: {report.path} ({report.tables} tables, {report.rows} rows, "
+               f"{report.files} files; manifest SHA-256 {report.manifest_sha256}).")  # fmt: skip
+    click.echo("It holds the signing keys: keep it as safe as instance/keys; copy it elsewhere.")
+
+
+@gi.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace a database or files that already hold data.")
+@click.option("--with-config", is_flag=True, help="Also restore instance/config.py if backed up.")
+def restore_command(file: str, yes: bool, with_config: bool) -> None:
+    """Check a backup against its manifest and restore the database and files from it."""
+    from .backup import BackupRefused
+    from .restore import restore_backup
+
+    try:
+        report = restore_backup(file, replace=yes, with_config=with_config)
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"Restored {report.path.name}: {report.tables} tables, {report.rows} rows and "
+               f"{report.files} files, all matching the manifest.")  # fmt: skip

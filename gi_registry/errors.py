@@ -1,7 +1,8 @@
 """Error pages in both languages, and the mapping of domain exceptions to HTTP answers."""
 
-from flask import Flask, render_template
-from sqlalchemy.exc import OperationalError
+from flask import Flask, current_app
+from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .exceptions import InvalidTransition, NotPermitted
@@ -31,10 +32,13 @@ MESSAGES = {
 
 
 def render_error(code: int):
-    """The bilingual page for `code` with that status."""
+    """The bilingual page for `code` with that status.
+
+    Rendered without the context processors: Flask-Login's loads the user from the database,
+    and an error page must show even when the database is what failed.
+    """
     title_zh, title_en, text_zh, text_en = MESSAGES.get(code, MESSAGES[500])
-    page = render_template(
-        "errors/error.html",
+    page = current_app.jinja_env.get_template("errors/error.html").render(
         code=code,
         title_zh=title_zh,
         title_en=title_en,
@@ -65,14 +69,45 @@ def register(app: Flask) -> None:
     def invalid_transition(error):
         return render_error(409)
 
-    @app.errorhandler(OperationalError)
-    def database_unreachable(error):
-        db.session.rollback()
-        app.logger.error("database error: %s", error)
-        return render_error(ServiceUnavailable.code)
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error):
+        # Someone else changed the row between our read and our write (version_id_col).
+        discard_session()
+        app.logger.warning("stale data: %s", error)
+        return render_error(409)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        discard_session()
+        if database_unavailable(error):
+            app.logger.error("database unavailable: %s", error)
+            return render_error(ServiceUnavailable.code)
+        app.logger.exception("database error")
+        return render_error(InternalServerError.code)
 
     @app.errorhandler(Exception)
     def unexpected(error):
-        db.session.rollback()
+        discard_session()
         app.logger.exception("unhandled error")
         return render_error(InternalServerError.code)
+
+
+def database_unavailable(error: DBAPIError) -> bool:
+    """The database is out of reach or its file unusable (not a fault of the request)."""
+    return (
+        error.connection_invalidated
+        or isinstance(error, OperationalError | InterfaceError)
+        or type(error) is DatabaseError  # SQLite: "file is not a database"
+    )
+
+
+def discard_session() -> None:
+    """Roll back the request's session; if even that fails (the connection is gone), drop it."""
+    try:
+        db.session.rollback()
+    except Exception:
+        current_app.logger.warning("rollback failed; discarding the session", exc_info=True)
+        try:
+            db.session.remove()
+        except Exception:
+            current_app.logger.warning("the session could not be closed either", exc_info=True)
