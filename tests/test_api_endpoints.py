@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from gi_registry.authorization.services import change_authorization
+from gi_registry.certificates.services import certificate_for, reissue_certificate
 from gi_registry.extensions import db
 from gi_registry.models import Role
 from gi_registry.registry.announcements import publish_announcement
@@ -22,6 +23,8 @@ FIELDS = {
                        "scope", "valid_from", "valid_until", "status", "status_grounds",
                        "rectification_deadline", "standard_code", "standard_version",
                        "granted_at"],
+    "certificates": ["number", "status", "authorization_number", "producer_id", "holder_name",
+                     "credit_code", "valid_from", "valid_until", "issued_on", "superseded_by"],
     "standards": ["key", "code", "version", "status", "title_zh", "title_en", "issued",
                   "effective_from", "superseded_on", "content_hash", "categories"],
     "stations": ["id", "name", "host_organisation", "host_type", "address", "town",
@@ -61,7 +64,9 @@ def world(app, officials):
         established_on=date(2024, 3, 1),
     ))  # fmt: skip
     publish_announcement("approval", [first.id], officials[Role.APPROVER])
-    return {"first": first, "second": second}
+    old = certificate_for(first)
+    new = reissue_certificate(old, officials[Role.APPROVER], "持有人名称变更")
+    return {"first": first, "second": second, "old": old.number, "new": new.number}
 
 
 def get_json(client, url, status=200):
@@ -113,6 +118,17 @@ def test_dates_are_iso_and_status_follows_suspension(client, world):
     assert data["granted_at"].endswith("Z")
     suspended = get_json(client, "/api/v1/authorizations?status=suspended")["data"]
     assert [a["number"] for a in suspended] == [world["second"].number]
+
+
+def test_certificates_give_status_only(client, world):
+    old = get_json(client, f"/api/v1/certificates/{world['old']}")["data"]
+    assert old["status"] == "superseded" and old["superseded_by"] == world["new"]
+    assert get_json(client, f"/api/v1/certificates/{world['new']}")["data"]["status"] == "active"
+    second = get_json(client, f"/api/v1/certificates?authorization_number={world['second'].number}")
+    assert [c["status"] for c in second["data"]] == ["suspended"]
+    body = client.get("/api/v1/certificates").get_data(as_text=True)
+    for secret in (certificate_for(world["first"]).code, "/v/", "GI1~"):  # what the QR carries
+        assert secret not in body
 
 
 def test_filters(client, world):

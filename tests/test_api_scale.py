@@ -50,12 +50,14 @@ def add_producers(count: int, year: int = 2025, states=("approved",)) -> list[in
     application_ids = db.session.scalars(
         insert(Application).returning(Application.id, sort_by_parameter_order=True), rows
     ).all()
-    db.session.execute(insert(AuditEntry), [
+    submissions = [
         dict(at=rows[i]["submitted_at"], actor_label="bulk", object_type="application",
              object_id=str(application_id), action="application.submit", grounds="",
              prev_hash="0" * 64, hash=secrets.token_hex(32))
         for i, application_id in enumerate(application_ids) if rows[i]["submitted_at"]
-    ])  # fmt: skip
+    ]  # fmt: skip
+    if submissions:
+        db.session.execute(insert(AuditEntry), submissions)
     grants = [
         dict(number=f"BSLL-{year}-{seeds[i]}", enterprise_id=rows[i]["enterprise_id"],
              application_id=application_id, route="certification_licensee", scope=["carving"],
