@@ -80,14 +80,16 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .audit.views import bp as audit_bp
     from .authorization.views import bp as authorization_bp
+    from .dashboard.views import bp as dashboard_bp
     from .enterprises.views import bp as enterprises_bp
     from .labels.views import bp as labels_bp
     from .main.views import bp as main_bp
     from .registry.views import bp as registry_bp
+    from .reports.views import bp as reports_bp
     from .stations.views import bp as stations_bp
 
     for bp in (main_bp, accounts_bp, enterprises_bp, authorization_bp, audit_bp, api_bp,
-               stations_bp, registry_bp, labels_bp):  # fmt: skip
+               stations_bp, registry_bp, labels_bp, reports_bp, dashboard_bp):  # fmt: skip
         app.register_blueprint(bp)
 
 

@@ -52,6 +52,7 @@ def audit_verify_command() -> None:
 
 
 from .labels import cli as _labels_cli  # noqa: E402, F401  (labels-issue, labels-worker)
+from .reports import cli as _reports_cli  # noqa: E402, F401  (reports-check)
 
 
 @gi.command("backup")

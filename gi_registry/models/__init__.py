@@ -14,6 +14,7 @@ from .enterprises import Enterprise, Route
 from .stations import GuidanceStation  # noqa: F401  (registers every station model)
 from .registry import Announcement, AnnouncementEntry, ProductPhoto  # noqa: F401
 from .labels import Label, LabelBatch  # noqa: F401
+from .reports import ReportNotice, UseReport, UseReportLine  # noqa: F401
 
 __all__ = [
     "Application",
