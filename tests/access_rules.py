@@ -171,4 +171,39 @@ RULES: dict[str, Rule] = {
     "labels.serials": Rule("/labels/batches/{batch_a}/serials.csv", owner_and_officials()),
     "labels.batches": Rule("/labels/batches", signed_in(OFFICIALS)),
     "labels.flagged": Rule("/labels/flagged", signed_in(OFFICIALS)),
+    # Open data (tests/test_api_*.py): public, read-only JSON; unknown addresses are JSON 404s.
+    "api.index": Rule("/api/v1/", everyone()),
+    "api.openapi": Rule("/api/v1/openapi.json", everyone()),
+    "api.producers": Rule("/api/v1/producers", everyone()),
+    "api.producers_item": Rule("/api/v1/producers/{enterprise_a}", everyone()),
+    "api.authorizations": Rule("/api/v1/authorizations", everyone()),
+    "api.authorizations_item": Rule("/api/v1/authorizations/{authorization_number_a}",
+                                    everyone()),
+    "api.certificates": Rule("/api/v1/certificates?authorization_number="
+                             "{authorization_number_a}", everyone()),
+    "api.certificates_item": Rule("/api/v1/certificates/BSLL-C-1999-000001", everyone(404)),
+    "api.standards": Rule("/api/v1/standards", everyone()),
+    "api.standards_item": Rule("/api/v1/standards/BSLL-WS-2026.1", everyone()),
+    "api.stations": Rule("/api/v1/stations", everyone()),
+    "api.stations_item": Rule("/api/v1/stations/{stations[station_own]}", everyone()),
+    "api.announcements": Rule("/api/v1/announcements", everyone()),
+    "api.announcements_item": Rule("/api/v1/announcements/{announcement}", everyone()),
+    "api.not_found": Rule("/api/v1/no-such-collection", everyone(404)),
+    "api.open_data": Rule("/open-data", everyone()),
+    # Yearly use reports (tests/test_reports_*.py). Producer A has no report due in the World:
+    # the form sends producers back to their list; a report that is not theirs (or does not
+    # exist) is a 404 for producers and officials alike.
+    "reports.mine": Rule("/reports/", signed_in(("producer_a", "producer_b"))),
+    "reports.new": Rule("/reports/2024/new", signed_in(("producer_a", "producer_b"), ok=302)),
+    "reports.report": Rule("/reports/999999", signed_in(("producer_a", "producer_b", *OFFICIALS),
+                                                        ok=404)),
+    "reports.edit": Rule("/reports/999999/edit",
+                         signed_in(("producer_a", "producer_b"), ok=404)),
+    "reports.district": Rule("/reports/district", signed_in(OFFICIALS)),
+    "reports.act_on_flag": Rule("/reports/notices/999999/suspend",
+                                signed_in(("approver",), ok=404), method="POST"),
+    "reports.summary": Rule("/reports/summary", signed_in(OFFICIALS)),
+    "reports.summary_download": Rule("/reports/summary-2024.xlsx", signed_in(OFFICIALS)),
+    # The officials' dashboard (tests/test_dashboard_*.py).
+    "dashboard.index": Rule("/dashboard/", signed_in(OFFICIALS)),
 }  # fmt: skip

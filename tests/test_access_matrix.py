@@ -27,6 +27,7 @@ class World:
     photo_a: int = 0  # a pending product photo of producer A
     batch_a: int = 0  # a ready label batch of producer A
     stations: dict | None = None  # guidance-station ids (tests/test_stations_helpers.py)
+    authorization_number_a: str = ""  # the public identifier of producer A's authorization
 
 
 def build_world() -> World:
@@ -55,6 +56,7 @@ def build_world() -> World:
     world.announcement, world.photo_a = helpers.registry_objects(a, approver)
     world.batch_a = helpers.label_batch(a).id
     world.stations = stations_world(users)
+    world.authorization_number_a = approved.authorization.number
     return world
 
 
