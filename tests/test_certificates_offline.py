@@ -13,7 +13,8 @@ from gi_registry.certificates import qr
 from gi_registry.certificates.keys import KeyStore
 from gi_registry.certificates.services import certificate_for, reissue_certificate
 from gi_registry.clock import local_today
-from gi_registry.models import Role
+from gi_registry.extensions import db
+from gi_registry.models import AuditEntry, Role
 
 from . import helpers
 
@@ -171,3 +172,16 @@ def test_not_a_qr(runner, tmp_path):
     assert code != 0 and "no QR code" in output
     code, output = verify(runner, "hello")
     assert code == 1 and "MALFORMED" in output
+
+
+def test_rotation_keeps_issued_certificates_valid(runner, client, certificate, approver, tmp_path):
+    assert runner.invoke(args=["gi", "keys-init"]).exit_code == 0
+    result = runner.invoke(args=["gi", "keys-rotate"])
+    assert result.exit_code == 0 and "New active signing key" in result.output
+    new = reissue_certificate(certificate, approver, "换新密钥")
+    assert new.kid != certificate.kid
+    keys, status = published(client, tmp_path)
+    assert verify(runner, new.qr_text, "--keys", keys, "--status", status)[0] == 0
+    assert verify(runner, certificate.qr_text, "--keys", keys)[0] == 0  # old key still verifies
+    actions = db.session.scalars(db.select(AuditEntry.action)).all()
+    assert "key.rotate" in actions

@@ -20,7 +20,7 @@ from .serials import format_serial
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 FILES = ",".join(documents.FORMATS)
 MARKS = ",".join(documents.MARK_FORMATS)
-REPORT_STATES = {"new": ("✚", _l("New")), "investigating": ("⧗", _l("Investigating")),
+REPORT_STATES = {"new": ("✚", _l("New")), "investigating": ("◷", _l("Investigating")),
                  "closed": ("✔", _l("Closed"))}  # fmt: skip
 REPORT_ACTIONS = {"investigate": _l("Start investigating"), "close": _l("Close the report"),
                   "reopen": _l("Reopen")}  # fmt: skip

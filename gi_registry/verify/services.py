@@ -108,6 +108,26 @@ def standard_status(code: str, version: str) -> tuple[bool, str | None] | None:
     return cached[1]
 
 
+_category_cache: dict[tuple[str, str], tuple[float, str]] = {}
+
+
+def category_names(slugs) -> list[str]:
+    """Product category names in the current language, cached for a minute (they change only
+    with a new standard version)."""
+    from flask_babel import get_locale
+
+    from .. import categories
+
+    now, locale, names = time.monotonic(), str(get_locale()), []
+    for slug in slugs:
+        cached = _category_cache.get((slug, locale))
+        if cached is None or now - cached[0] > STANDARD_TTL:
+            cached = (now, categories.label(slug))
+            _category_cache[(slug, locale)] = cached
+        names.append(cached[1])
+    return names
+
+
 @dataclass(frozen=True)
 class LabelCheck:
     """The verdict on a label serial and its scan history, this scan included."""
@@ -192,12 +212,22 @@ def record_scan(kind: str, target_id: int, request: Request) -> ScanOutcome | No
         if kind == ScanKind.LABEL:
             new_scanner = _count_label_scan(target_id, scanner, now)
         db.session.add(Scan(kind=str(kind), target_id=target_id, at=now, scanner=scanner))
-        db.session.commit()
+        commit_keeping_loaded()
         return ScanOutcome(now, new_scanner)
     except Exception:
         db.session.rollback()
         current_app.logger.exception("could not record a %s scan of %s", kind, target_id)
         return None
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the page is about to show (it would all be queried again)."""
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def _count_label_scan(label_id: int, scanner: str, now: datetime) -> bool:
@@ -206,23 +236,23 @@ def _count_label_scan(label_id: int, scanner: str, now: datetime) -> bool:
         db.select(Scan.id).where(Scan.kind == ScanKind.LABEL, Scan.target_id == label_id,
                                  Scan.scanner == scanner).limit(1)
     )  # fmt: skip
-    db.session.execute(
+    distinct, flagged_at = db.session.execute(
         update(Label).where(Label.id == label_id).values(
             scan_count=Label.scan_count + 1,
             first_scan_at=db.func.coalesce(Label.first_scan_at, now),
             distinct_scanners=Label.distinct_scanners + (0 if seen else 1),
-        )
-    )  # fmt: skip
+        ).returning(Label.distinct_scanners, Label.copy_flagged_at)
+    ).one()  # fmt: skip
     threshold = current_app.config.get("LABEL_COPY_THRESHOLD", 5)
-    if seen is None:
+    if distinct > threshold and flagged_at is None:
+        # The condition on copy_flagged_at makes the flag (and its audit entry) happen once.
         flagged = db.session.execute(
-            update(Label).where(Label.id == label_id, Label.copy_flagged_at.is_(None),
-                                Label.distinct_scanners > threshold)
+            update(Label).where(Label.id == label_id, Label.copy_flagged_at.is_(None))
             .values(copy_flagged_at=now)
         )  # fmt: skip
         if flagged.rowcount == 1:
             record("label.copy_flag", "label", label_id, None, actor_label="system (scans)",
-                   after={"distinct_scanners_over": threshold})  # fmt: skip
+                   after={"distinct_scanners": distinct, "threshold": threshold})  # fmt: skip
     return seen is None
 
 

@@ -34,7 +34,7 @@ bp = Blueprint("verify", __name__)
 @bp.context_processor
 def verify_words():
     return {"format_code": format_code, "format_serial": format_serial,
-            "producer_url": producer_url}  # fmt: skip
+            "producer_url": producer_url, "category_names": services.category_names}  # fmt: skip
 
 
 def producer_url(enterprise_id: int) -> str | None:
@@ -97,7 +97,10 @@ def check():
         return render_template("verify/check.html", form=form)
     text = form.q.data.strip()
     if "/" in text or "#" in text:
-        return scanned_text(text)
+        try:
+            return scanned_text(text)
+        except ValueError:  # not even a URL (e.g. "http://[")
+            return not_found(text)
     if code := normalize_code(text) or services.certificate_code_for_number(text):
         return redirect(url_for("verify.certificate", code=code))
     if serial := normalize_serial(text):

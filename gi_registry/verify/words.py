@@ -22,15 +22,15 @@ CERTIFICATE_VERDICTS = {
     "valid": Words("valid", "✔", _l("Valid"),
                    _l("This certificate is genuine and the producer is authorized to use the "
                       "special mark today."), good=True),
-    "suspended": Words("suspended", "⏸", _l("Suspended"),
+    "suspended": Words("suspended", "‖", _l("Suspended"),
                        _l("The producer's authorization is suspended: it may not use the special "
                           "mark until the office lifts the suspension.")),
     "revoked": Words("revoked", "✖", _l("Revoked"),
                      _l("The producer's authorization has been revoked: it may no longer use the "
                         "special mark.")),
-    "expired": Words("expired", "⌛", _l("Expired"),
+    "expired": Words("expired", "◷", _l("Expired"),
                      _l("This certificate's period of validity has ended.")),
-    "not_yet_valid": Words("expired", "⧗", _l("Not yet valid"),
+    "not_yet_valid": Words("expired", "◷", _l("Not yet valid"),
                            _l("This certificate's period of validity has not begun.")),
     "superseded": Words("superseded", "↻", _l("Superseded"),
                         _l("This certificate has been replaced by a newer one. Check the "
@@ -52,13 +52,13 @@ LABEL_VERDICTS = {
     "valid": Words("valid", "✔", _l("Genuine label"),
                    _l("This label was issued to an authorized producer, whose authorization is "
                       "valid today."), good=True),
-    "suspended": Words("suspended", "⏸", _l("Producer suspended"),
+    "suspended": Words("suspended", "‖", _l("Producer suspended"),
                        _l("The label was issued by the registry, but the producer's "
                           "authorization is suspended: it may not use the special mark now.")),
     "revoked": Words("revoked", "✖", _l("Producer's authorization revoked"),
                      _l("The label was issued by the registry, but the producer's "
                         "authorization has been revoked.")),
-    "expired": Words("expired", "⌛", _l("Producer's authorization expired"),
+    "expired": Words("expired", "◷", _l("Producer's authorization expired"),
                      _l("The label was issued by the registry, but the producer's "
                         "authorization has expired.")),
 }  # fmt: skip
