@@ -258,6 +258,9 @@ def approve_application(
                         "(until %(d)s).", d=limit.isoformat()), "valid_until")  # fmt: skip
     year = valid_from.year
     number = f"BSLL-{year}-{next_value(f'authorization-{year}'):04d}"
+    # The application's versioned UPDATE is flushed first: of two approvers acting at the same
+    # moment, the second stops here with StaleDataError (a 409) before creating anything.
+    transition(application, "approve", actor, note, after={"authorization": number})
     authorization = Authorization(
         number=number, enterprise_id=application.enterprise_id, application=application,
         route=application.route, scope=list(application.categories), valid_from=valid_from,
@@ -267,7 +270,6 @@ def approve_application(
     )  # fmt: skip
     db.session.add(authorization)
     db.session.flush()
-    transition(application, "approve", actor, note, after={"authorization": number})
     record("authorization.grant", "authorization", authorization.id, actor,
            after=snapshot(authorization, "number", "route", "scope", "valid_from", "valid_until",
                           "status", "standard_code", "standard_version", "standard_hash"))  # fmt: skip
