@@ -253,3 +253,18 @@ def test_photos_of_a_revoked_producer_are_not_offered_for_new_uploads(authorized
     authorization = authorized.enterprise.authorizations[0]
     flow.change_authorization(authorization, "revoke", approver, "测试注销。")
     assert photos.photo_categories(authorized.enterprise) == []
+
+
+def test_the_helping_station_shows_only_with_the_producers_consent(client, authorized):
+    from gi_registry.stations import services as stations
+
+    from .test_stations_helpers import make_entry, make_station
+
+    admin = helpers.make_user(Role.ADMIN)
+    station = make_station(admin)
+    make_entry(station, admin, registered_codes=authorized.enterprise.credit_code)
+    url = f"/registry/{authorized.enterprise.id}"
+    assert station.name not in client.get(url).get_data(as_text=True)
+    stations.give_consent(authorized.enterprise, authorized, station.id)
+    html = client.get(url).get_data(as_text=True)
+    assert station.name in html and f"/stations/{station.id}" in html
