@@ -115,13 +115,17 @@ def upgrade(revision: str) -> None:
     import flask_migrate
 
     with keep_logging():
-        flask_migrate.upgrade(revision=revision)
+        flask_migrate.upgrade(migrations_directory(), revision=revision)
+
+
+def migrations_directory() -> str:
+    return current_app.extensions["migrate"].directory
 
 
 def known_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
-    scripts = ScriptDirectory(current_app.extensions["migrate"].directory)
+    scripts = ScriptDirectory(migrations_directory())
     return {script.revision for script in scripts.walk_revisions()}
 
 
