@@ -249,8 +249,21 @@ def test_a_commit_made_during_the_dump_is_not_in_it(site, monkeypatch, tmp_path)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(counter)) == 1
 
 
-def test_an_open_write_does_not_block_the_dump(site, tmp_path):
+def set_journal(mode: str) -> None:
+    db.session.remove()
+    db.engine.dispose()
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql(f"PRAGMA journal_mode={mode}").scalar() == mode
+
+
+@pytest.mark.parametrize("journal", ["default", "wal"])
+def test_an_open_write_does_not_block_the_dump(site, tmp_path, journal, request):
     """The site keeps writing during a backup: an uncommitted change neither blocks nor leaks."""
+    if journal == "wal":
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("WAL is a SQLite journal mode")
+        set_journal("wal")
+        request.addfinalizer(lambda: set_journal("delete"))  # the file is shared by later tests
     helpers.make_user(Role.ADMIN)
     other = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
     users = db.metadata.tables["user"]
