@@ -260,6 +260,14 @@ def test_consent_names_a_station_only_when_given_and_not_withdrawn(admin, operat
         stations.give_consent(enterprise, operator, station.id)
     stations.give_consent(enterprise, producer, station.id)
     assert stations.station_that_helped(enterprise) == station
+    # The station corrects its ledger: the enterprise was not the one served after all.
+    entry = db.session.scalars(db.select(LedgerEntry).where(
+        LedgerEntry.station_id == station.id)).one()  # fmt: skip
+    ledger.correct_entry(entry, operator, entry_data(kind="gi_mark_help"), "企业记错")
+    assert stations.station_that_helped(enterprise) is None
+    ledger.correct_entry(entry, operator, entry_data(
+        kind="gi_mark_help", registered_codes=enterprise.credit_code), "改回")  # fmt: skip
+    assert stations.station_that_helped(enterprise) == station
     stations.withdraw_consent(enterprise, producer)
     assert stations.station_that_helped(enterprise) is None
     with pytest.raises(InvalidTransition):

@@ -161,9 +161,17 @@ def current_consent(enterprise: Enterprise) -> GuidanceConsent | None:
 
 
 def station_that_helped(enterprise: Enterprise) -> GuidanceStation | None:
-    """The station to name on the producer's public record, only if the producer agreed."""
+    """The station to name on the producer's public record: only if the producer agreed, and
+    only while the station's ledger still names the enterprise (a correction may remove it)."""
     consent = current_consent(enterprise)
-    return consent.station if consent else None
+    if consent is None:
+        return None
+    backed = db.session.scalar(
+        db.select(LedgerEntry.id).join(LedgerEnterprise)
+        .where(LedgerEntry.station_id == consent.station_id,
+               LedgerEnterprise.enterprise_id == enterprise.id).limit(1)
+    )  # fmt: skip
+    return consent.station if backed is not None else None
 
 
 def give_consent(enterprise: Enterprise, actor: User, station_id: int | None) -> GuidanceConsent:

@@ -22,8 +22,8 @@ def register(bp: Blueprint) -> None:
         bp.add_app_template_filter(function, name)
 
     @bp.app_template_global()
-    def guidance_consent(enterprise):
-        """The producer's current consent to name a station (None if it gave none)."""
-        from .services import current_consent
+    def station_named_for(enterprise):
+        """The station the producer's public record names (None without consent)."""
+        from .services import station_that_helped
 
-        return current_consent(enterprise) if enterprise is not None else None
+        return station_that_helped(enterprise) if enterprise is not None else None
