@@ -112,11 +112,11 @@ def test_a_bounded_number_of_queries_whatever_the_size(client, official):
         statements.append(statement)
 
     counts = []
-    for producers, scans in ((0, 0), (400, 2000)):
+    for producers, scans in ((0, 0), (400, 2000), (800, 4000)):
         add_producers(producers, year=local_today().year,
                       states=("approved", "submitted", "rejected", "draft"))  # fmt: skip
         add_scans(scans)
-        db.session.expire_all()  # both requests load the signed-in user afresh
+        db.session.expire_all()  # every request loads the signed-in user afresh
         event.listen(db.engine, "before_cursor_execute", count)
         try:
             statements.clear()
@@ -124,4 +124,5 @@ def test_a_bounded_number_of_queries_whatever_the_size(client, official):
             counts.append(len(statements))
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
-    assert counts[0] == counts[1] <= 12, counts
+    # The first view has no scans to tally; after that, the same queries whatever the size.
+    assert counts[0] <= counts[1] == counts[2] <= 18, counts

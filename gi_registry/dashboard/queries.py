@@ -9,7 +9,7 @@ from sqlalchemy import String, case, cast, func
 from ..clock import SHANGHAI
 from ..extensions import db
 from ..models import Application, AuditEntry, Authorization, AuthorizationStatus, Enterprise
-from ..models.certificates import FakeReport, Scan
+from ..models.certificates import FakeReport
 from ..models.labels import Label
 from ..models.stations import GuidanceStation, LedgerEntry
 
@@ -110,17 +110,13 @@ def authorizations_by_town(today: date) -> list[tuple[str, str, int]]:
 
 
 def scans_per_day(today: date, days: int = 30) -> list[dict]:
+    """Certificate and label scans per day, from the running tallies (see `tally`)."""
+    from .tally import daily_counts  # builds on this module's helpers
+
     keys = days_back(today, days)
-    day = local(Scan.at, "day")
-    rows = db.session.execute(
-        db.select(day, Scan.kind, func.count(Scan.id))
-        .where(Scan.at >= since(date.fromisoformat(keys[0]))).group_by(day, Scan.kind)
-    ).tuples()  # fmt: skip
-    table = {key: {"day": key, "certificate": 0, "label": 0} for key in keys}
-    for key, kind, count in rows:
-        if key in table and kind in table[key]:
-            table[key][kind] = count
-    return list(table.values())
+    counts = daily_counts(date.fromisoformat(keys[0]))
+    return [{"day": key, "certificate": counts.get((key, "certificate"), 0),
+             "label": counts.get((key, "label"), 0)} for key in keys]  # fmt: skip
 
 
 def copy_warnings(today: date, days: int = 30) -> dict:
