@@ -10,11 +10,12 @@ from .authorization import (
     AuthorizationStatus,
     Counter,
 )
+from .dashboard import ScanTally, ScanTallyMark  # noqa: F401
 from .enterprises import Enterprise, Route
-from .stations import GuidanceStation  # noqa: F401  (registers every station model)
-from .registry import Announcement, AnnouncementEntry, ProductPhoto  # noqa: F401
 from .labels import Label, LabelBatch  # noqa: F401
+from .registry import Announcement, AnnouncementEntry, ProductPhoto  # noqa: F401
 from .reports import ReportNotice, UseReport, UseReportLine  # noqa: F401
+from .stations import GuidanceStation  # noqa: F401  (registers every station model)
 
 __all__ = [
     "Application",
