@@ -86,10 +86,13 @@ def register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .registry.views import bp as registry_bp
     from .reports.views import bp as reports_bp
+    from .standards.conformance_views import bp as conformance_bp
+    from .standards.views import bp as standards_bp
     from .stations.views import bp as stations_bp
 
     for bp in (main_bp, accounts_bp, enterprises_bp, authorization_bp, audit_bp, api_bp,
-               stations_bp, registry_bp, labels_bp, reports_bp, dashboard_bp):  # fmt: skip
+               stations_bp, registry_bp, labels_bp, reports_bp, dashboard_bp, standards_bp,
+               conformance_bp):  # fmt: skip
         app.register_blueprint(bp)
 
 

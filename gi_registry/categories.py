@@ -1,28 +1,32 @@
-"""Product categories of 博山琉璃, as defined by the effective product standard."""
+"""Product categories of 博山琉璃, as defined by the product standard version in force.
 
-from pathlib import Path
+The versions come from the database (`flask gi standards-sync` loads them from STANDARDS_DIR), so
+that the categories offered match the version an application is recorded against.
+"""
 
-from flask import current_app
 from flask_babel import get_locale
 
-from .standards.spec import Standard, load_directory
+from .standards.spec import Category, Standard
 
-_cache: dict[tuple, Standard | None] = {}
+_cache: dict[tuple, Standard] = {}
 
 
 def effective_standard() -> Standard | None:
-    """The version now in effect, re-read only when a file in STANDARDS_DIR changes."""
-    directory = Path(current_app.config["STANDARDS_DIR"])
-    key = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.toml")))
+    """The version in force today, rebuilt from the database only when that row changes."""
+    from .standards.services import as_standard, in_force, standard_code
+
+    row = in_force(standard_code())
+    if row is None:
+        return None
+    key = (row.id, row.content_hash, row.status, row.superseded_on)
     if key not in _cache:
-        effective = [s for s in load_directory(directory) if s.status == "effective"]
         _cache.clear()
-        _cache[key] = effective[-1] if effective else None
+        _cache[key] = as_standard(row)
     return _cache[key]
 
 
-def effective_categories():
-    """The categories of the standard version now in effect."""
+def effective_categories() -> tuple[Category, ...]:
+    """The categories of the standard version in force."""
     standard = effective_standard()
     return standard.categories if standard else ()
 
@@ -39,5 +43,16 @@ def slugs() -> set[str]:
 
 
 def label(slug: str) -> str:
-    """A category's name in the current language (its id if it is no longer defined)."""
-    return dict(choices()).get(slug, slug)
+    """A category's name in the current language; one dropped from the version in force is still
+    named as an older version defined it (its id if no version does)."""
+    if name := dict(choices()).get(slug):
+        return name
+    from .standards.services import codes, versions
+
+    english = str(get_locale()) == "en"
+    for code in codes():
+        for row in versions(code):
+            for category in row.data["categories"]:
+                if category["id"] == slug:
+                    return category["en" if english else "zh"]
+    return slug

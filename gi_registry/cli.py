@@ -30,7 +30,9 @@ def seed_demo_command() -> None:
     """Load the demo accounts, enterprises and applications (once)."""
     from . import categories
     from .demo import LOGINS, seed_demo
+    from .standards.services import load_standards_if_missing
 
+    load_standards_if_missing()  # applications are made against the standard in force
     created = seed_demo(categories.slugs())
     click.echo("Demo data loaded." if created else "Demo data already present.")
     click.echo("Demo logins (email / password):")
@@ -90,3 +92,48 @@ def restore_command(file: str, yes: bool, with_config: bool) -> None:
         click.echo(f"note: {note}", err=True)
     click.echo(f"Restored {report.path.name}: {report.tables} tables, {report.rows} rows and "
                f"{report.files} files, all matching the manifest.")  # fmt: skip
+
+
+@gi.command("standards-check")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True),
+              help="Folder of standard files (default: STANDARDS_DIR).")  # fmt: skip
+def standards_check_command(directory: str | None) -> None:
+    """Check every product standard file; list each problem with file, line, field and reason."""
+    from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .standards.services import check_files
+    from .standards.spec import check_directory
+
+    directory = directory or current_app.config["STANDARDS_DIR"]
+    try:  # also catch edits to versions the database records as published
+        problems = check_files(directory)
+    except SQLAlchemyError:
+        click.echo("(database not available: published versions not compared)", err=True)
+        problems = check_directory(directory)
+    for p in problems:
+        click.echo(f"{p.file}:{p.line or '?'}: {p.field or '(file)'}: {p.message} [{p.reason}]")
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.")
+        raise SystemExit(1)
+    click.echo(f"All standard files in {directory} are valid.")
+
+
+@gi.command("standards-sync")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True),
+              help="Folder of standard files (default: STANDARDS_DIR).")  # fmt: skip
+def standards_sync_command(directory: str | None) -> None:
+    """Load the product standard files into the database; published versions cannot change."""
+    from .standards.services import SyncRefused, sync_standards
+
+    try:
+        report = sync_standards(directory)
+    except SyncRefused as refused:
+        for line in refused.problems:
+            click.echo(line, err=True)
+        click.echo("Refused: nothing was loaded.", err=True)
+        raise SystemExit(1) from None
+    for line in report.changes:
+        click.echo(line)
+    click.echo("Standards up to date." if not report.changes else
+               f"{len(report.changes)} change(s) recorded in the audit log.")  # fmt: skip

@@ -99,6 +99,12 @@ def run_step(application, action, producer, reviewer, approver) -> None:
         "withdraw": "企业决定暂缓申请。",
         "resubmit": "已按要求补充材料。",
     }.get(action, "")
+    from .standards import conformance
+
+    if action in ("submit", "resubmit"):
+        conformance.save_answers(application, producer, conformance.sample_answers(application))
+    if action == "pass_review":
+        conformance.pass_every_clause(application, reviewer)
     if action == "submit":
         flow.submit_application(application, producer)
     elif action == "return":
@@ -113,6 +119,7 @@ def run_step(application, action, producer, reviewer, approver) -> None:
         flow.reject_application(application, approver, grounds)
     elif action == "withdraw":
         flow.withdraw_application(application, producer, grounds)
+
 
 def seed_stations(officials: dict, enterprises: list) -> None:
     """Two guidance stations with a small ledger; the first kept by the demo station operator."""

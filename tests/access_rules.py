@@ -206,4 +206,16 @@ RULES: dict[str, Rule] = {
     "reports.summary_download": Rule("/reports/summary-2024.xlsx", signed_in(OFFICIALS)),
     # The officials' dashboard (tests/test_dashboard_*.py).
     "dashboard.index": Rule("/dashboard/", signed_in(OFFICIALS)),
+    # Product standards (tests/test_standards_*.py): public pages; officials see the
+    # authorizations granted under a superseded version; clause answers and review per application.
+    "standards.index": Rule("/standards/", everyone()),
+    "standards.history": Rule("/standards/BSLL-WS/", everyone()),
+    "standards.version": Rule("/standards/BSLL-WS/2026.1?q=bead", everyone()),
+    "standards.download_json": Rule("/standards/BSLL-WS/2026.1.json", everyone()),
+    "standards.download_pdf": Rule("/standards/BSLL-WS/2026.1.pdf", everyone()),
+    "standards.comparison": Rule("/standards/BSLL-WS/compare?old=2026.1&new=2026.1", everyone()),
+    "standards.outdated": Rule("/standards/outdated-authorizations", signed_in(OFFICIALS)),
+    "conformance.answers": Rule("/applications/{draft_a}/clauses",
+                                {**signed_in(("producer_a",), others=403), "producer_b": 404}),
+    "conformance.review": Rule("/applications/{app_a}/clauses/review", signed_in(OFFICIALS)),
 }  # fmt: skip

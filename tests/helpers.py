@@ -11,6 +11,7 @@ from gi_registry.accounts.services import create_user
 from gi_registry.authorization import services as flow
 from gi_registry.enterprises.services import register_enterprise
 from gi_registry.models import Role
+from gi_registry.standards.services import load_standards_if_missing
 
 PASSWORD = "correct-horse-battery"
 MINIMAL_PDF = (
@@ -66,7 +67,8 @@ def enterprise_details(**overrides) -> dict:
 
 
 def make_producer(**overrides):
-    """A producer account with a registered enterprise."""
+    """A producer account with a registered enterprise (and the product standard loaded)."""
+    load_standards_if_missing()
     user = make_user(Role.PRODUCER)
     register_enterprise(enterprise_details(**overrides), user, user)
     return user
@@ -79,10 +81,18 @@ def pdf_upload(name: str = "form.pdf") -> FileStorage:
 CATEGORIES = {"carving", "flower-ball", "bead", "vessel"}
 
 
-def make_application(producer, state: str = "draft", reviewer=None, approver=None):
-    """An application of `producer` brought to `state` through the real services."""
-    from gi_registry import categories
+def make_application(producer, state: str = "draft", reviewer=None, approver=None,
+                     answer_clauses: bool = True):  # fmt: skip
+    """An application of `producer` brought to `state` through the real services.
 
+    Submitting answers every clause of the standard. With `answer_clauses` a draft's clauses are
+    answered too (so that it can be submitted), and a submitted or resubmitted application's
+    clauses are passed by the reviewer (so that its review can pass).
+    """
+    from gi_registry import categories
+    from gi_registry.standards import conformance
+
+    load_standards_if_missing()
     allowed = categories.slugs()
     application = flow.create_application(
         producer.enterprise, producer,
@@ -91,6 +101,8 @@ def make_application(producer, state: str = "draft", reviewer=None, approver=Non
     )  # fmt: skip
     for kind in ("application_form", "licence_contract", "licence_recording_notice"):
         flow.add_attachment(application, producer, kind, pdf_upload(kind + ".pdf"))
+    if answer_clauses:
+        conformance.save_answers(application, producer, conformance.sample_answers(application))
     reviewer = reviewer or make_user(Role.REVIEWER)
     approver = approver or make_user(Role.APPROVER)
     path = {
@@ -107,6 +119,8 @@ def make_application(producer, state: str = "draft", reviewer=None, approver=Non
 
     for action in path:
         run_step(application, action, producer, reviewer, approver)
+    if answer_clauses and state in ("submitted", "resubmitted"):
+        conformance.pass_every_clause(application, reviewer)
     return application
 
 

@@ -96,8 +96,10 @@ def test_clauses_for_a_category_include_general_and_specific_clauses(current):
 
 def test_standards_code_needs_only_the_standard_library():
     # The checker must run from CI or a shell without the web stack; Flask only reaches it
-    # through the parent package's __init__, never through these modules.
-    for module in (ROOT / "gi_registry" / "standards").glob("*.py"):
+    # through the parent package's __init__, never through these modules. (The package's web
+    # modules, services/views/forms/pdf/conformance, are the site's and may use Flask.)
+    for file_name in ("spec.py", "diff.py", "search.py"):
+        module = ROOT / "gi_registry" / "standards" / file_name
         tree = ast.parse(module.read_text(encoding="utf-8"))
         names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}

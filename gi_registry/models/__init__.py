@@ -15,6 +15,7 @@ from .enterprises import Enterprise, Route
 from .labels import Label, LabelBatch  # noqa: F401
 from .registry import Announcement, AnnouncementEntry, ProductPhoto  # noqa: F401
 from .reports import ReportNotice, UseReport, UseReportLine  # noqa: F401
+from .standards import ClauseAnswer, ClauseReview, StandardVersion  # noqa: F401
 from .stations import GuidanceStation  # noqa: F401  (registers every station model)
 
 __all__ = [

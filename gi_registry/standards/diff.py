@@ -11,8 +11,10 @@ from gi_registry.standards.spec import Standard, clause_to_json, to_json
 
 # Fields every version has its own value for; reporting them as "changed" would be noise.
 _IGNORED_TOP = {"format", "version", "content_hash", "clauses"}
-# English splits into words and the spaces between them; Chinese has no spaces, so per character.
+# English splits into words and the spaces between them; Chinese has no spaces, so per character,
+# except that a number or a Latin word inside Chinese text (0.8, mm, GB) stays whole.
 _EN_TOKEN = re.compile(r"\s+|[\w'’]+|[^\w\s]")
+_ZH_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*|\s+|.", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,8 @@ class Comparison:
 
 
 def _tokens(text: str, lang: str) -> list[str]:
-    """Split text into diff units: characters for Chinese, words and spaces for English."""
-    return list(text) if lang == "zh" else _EN_TOKEN.findall(text)
+    """Split text into diff units: characters (and whole numbers) for Chinese, words for English."""
+    return _ZH_TOKEN.findall(text) if lang == "zh" else _EN_TOKEN.findall(text)
 
 
 def redline(old: str, new: str, lang: str) -> tuple[Segment, ...]:
