@@ -197,3 +197,14 @@ def test_status_list_is_signed_and_lists_superseded(client, certificate, approve
         == 304
     )
     json.dumps(document)  # plain JSON
+
+
+def test_the_demo_approval_has_its_certificate(runner, client):
+    assert runner.invoke(args=["gi", "keys-init"]).exit_code == 0
+    assert runner.invoke(args=["gi", "seed-demo"]).exit_code == 0
+    (certificate,) = db.session.scalars(db.select(Certificate)).all()
+    from gi_registry.demo import PRODUCERS
+
+    assert certificate.is_current and certificate.holder_name in {p[1] for p in PRODUCERS}
+    response = client.get(f"/v/{certificate.code}?lang=en")
+    assert "verdict-valid" in response.get_data(as_text=True)

@@ -184,3 +184,40 @@ def test_issue_needs_a_live_authorization(app, certificate, approver):
 
     with pytest.raises(InvalidTransition):
         issue_certificate(certificate.authorization, approver)
+
+
+def test_the_home_page_box(client, certificate):
+    body = client.get("/?lang=en").get_data(as_text=True)
+    assert 'action="/check"' in body and "Is it genuine?" in body
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda c: c.number,
+        lambda c: c.number.lower().replace("-", " "),
+        lambda c: format_code(c.code),
+        lambda c: " " + c.code.lower() + " ",
+        lambda c: c.authorization.number,
+        lambda c: c.qr_text,
+    ],
+    ids=["number", "number-loosely", "code-grouped", "code-lower", "authorization", "qr-text"],
+)
+def test_typed_numbers_lead_to_the_certificate(client, certificate, typed):
+    response = client.get("/check", query_string={"q": typed(certificate)})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/v/{certificate.code}")
+
+
+@pytest.mark.parametrize("typed", ["BSLL-C-1999-000001", "hello", "123", "<script>x</script>"])
+def test_unknown_input_is_a_clear_not_found(client, certificate, typed):
+    response = client.get("/check", query_string={"q": typed, "lang": "en"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404 and "Not found" in body and "<script>x" not in body
+
+
+def test_an_empty_box_asks_again(client):
+    response = client.get("/check?q=&lang=en")
+    assert response.status_code == 200 and "This field is required." in response.get_data(
+        as_text=True
+    )

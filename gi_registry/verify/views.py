@@ -51,7 +51,16 @@ def fresh(body, status: int = 200):
     return response
 
 
+def verify_limit() -> str:
+    return current_app.config["RATELIMIT_VERIFY"]
+
+
+# One budget per client address for every lookup (a code-guessing robot switches between them).
+verify_budget = limiter.shared_limit(verify_limit, scope="verify")
+
+
 @bp.route("/v/<code>")
+@verify_budget
 def certificate(code: str):
     """The verdict on a certificate, then what it certifies (the page its QR opens)."""
     canonical = normalize_code(code)
@@ -68,6 +77,7 @@ def certificate(code: str):
 
 
 @bp.route("/l/<serial>")
+@verify_budget
 def label(serial: str):
     """The verdict on one labelled item, with its scan history (一物一码)."""
     canonical = normalize_serial(serial)
@@ -90,13 +100,14 @@ def not_found(typed: str):
 
 
 @bp.route("/check")
+@verify_budget
 def check():
     """The home page's box: a certificate number, verification code, label serial or QR text."""
     form = LookupForm(request.args)
     if not form.validate():
         return render_template("verify/check.html", form=form)
     text = form.q.data.strip()
-    if "/" in text or "#" in text:
+    if any(mark in text for mark in ("://", "#", "/v/", "/l/")):
         try:
             return scanned_text(text)
         except ValueError:  # not even a URL (e.g. "http://[")
@@ -111,7 +122,7 @@ def check():
 def scanned_text(text: str):
     """Text read by a scanner app: check the address and the signed payload, then the record."""
     url = text.partition("#")[0]
-    site = urlsplit(url if "://" in url else "//" + url).netloc.lower()
+    site = urlsplit(url).netloc.lower() if "://" in url else ""
     official = urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc.lower()
     if site and site != official:
         return fresh(render_template("verify/foreign.html", site=site[:100],
@@ -121,7 +132,7 @@ def scanned_text(text: str):
         if verdict.state in (State.INVALID_SIGNATURE, State.UNKNOWN_KEY, State.MALFORMED):
             return fresh(render_template("verify/altered.html", verdict=verdict,
                                          words=CERTIFICATE_VERDICTS["altered"]))  # fmt: skip
-    path = urlsplit(url if "://" in url else "//" + url).path.rstrip("/")
+    path = (urlsplit(url).path if "://" in url else url).rstrip("/")
     kind, _sep, value = path.rpartition("/")
     if kind.endswith("/v") and (code := normalize_code(value)):
         return redirect(url_for("verify.certificate", code=code))
@@ -131,7 +142,7 @@ def scanned_text(text: str):
 
 
 def report_limit() -> str:
-    return current_app.config.get("RATELIMIT_REPORT", "10 per hour")
+    return current_app.config["RATELIMIT_REPORT"]
 
 
 @bp.route("/report", methods=["GET", "POST"])
