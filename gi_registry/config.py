@@ -31,9 +31,14 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
 
+    # Per client address. Storage: memory:// in one process; REDIS_URL shares the counts between
+    # gunicorn's workers and machines. Generous where honest use is heavy (a shop scans many items).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_LOGIN = "10 per minute"  # sign-in attempts (the lockout counts per account)
+    RATELIMIT_REGISTER = "20 per hour"  # new accounts (a guidance station may sign up several)
+    RATELIMIT_VERIFY = "120 per minute"  # /v/, /l/ and /check together
+    RATELIMIT_REPORT = "10 per hour"  # reports of suspected fakes
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

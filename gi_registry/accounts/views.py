@@ -31,11 +31,20 @@ def login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def register_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_REGISTER"]
+
+
 def safe_next(target: str | None) -> str:
     """Only follow `next` to a path on this site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(
+    if (
         target
-    ).netloc:
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.home")
 
@@ -67,7 +76,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(register_limit, methods=["POST"])
 def register():
     """A producer creates an account; the enterprise comes next."""
     if current_user.is_authenticated:
