@@ -81,7 +81,8 @@ def register(app: Flask) -> None:
         discard_session()
         if database_unavailable(error):
             app.logger.error("database unavailable: %s", error)
-            return render_error(ServiceUnavailable.code)
+            page, code = render_error(ServiceUnavailable.code)
+            return page, code, {"Retry-After": "30"}
         app.logger.exception("database error")
         return render_error(InternalServerError.code)
 

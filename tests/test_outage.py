@@ -87,6 +87,7 @@ def assert_unavailable(response) -> None:
     """The bilingual 503 page, and nothing of the failure itself."""
     text = response.get_data(as_text=True)
     assert response.status_code == 503, text[:300]
+    assert response.headers["Retry-After"] == "30"
     assert "服务暂不可用" in text and "Service unavailable" in text
     assert "Traceback" not in text and "psycopg" not in text and "sqlite" not in text.lower()
 
