@@ -65,6 +65,9 @@ ACTION_LABELS = {
     "suspend": _l("Suspend"),
     "reinstate": _l("Reinstate"),
     "revoke": _l("Revoke"),
+    "answer_clauses": _l("Answers to the standard's clauses saved"),
+    "review_clauses": _l("Clause-by-clause review recorded"),
+    "announce": _l("Listed in a public announcement"),
 }
 
 
