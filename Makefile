@@ -18,6 +18,7 @@ test: install-dev translations ## Run the whole test suite (SQLite, or TEST_DATA
 setup: install instance/config.py translations
 	$(FLASK) db upgrade
 	$(FLASK) gi standards-sync
+	$(FLASK) gi keys-init
 	$(FLASK) gi seed-demo
 
 install: $(VENV)/.runtime-installed

@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .audit.views import bp as audit_bp
     from .authorization.views import bp as authorization_bp
+    from .certificates.views import bp as certificates_bp
     from .dashboard.views import bp as dashboard_bp
     from .enterprises.views import bp as enterprises_bp
     from .labels.views import bp as labels_bp
@@ -89,10 +90,11 @@ def register_blueprints(app: Flask) -> None:
     from .standards.conformance_views import bp as conformance_bp
     from .standards.views import bp as standards_bp
     from .stations.views import bp as stations_bp
+    from .verify.views import bp as verify_bp
 
     for bp in (main_bp, accounts_bp, enterprises_bp, authorization_bp, audit_bp, api_bp,
-               stations_bp, registry_bp, labels_bp, reports_bp, dashboard_bp, standards_bp,
-               conformance_bp):  # fmt: skip
+               stations_bp, registry_bp, labels_bp, certificates_bp, verify_bp, reports_bp,
+               dashboard_bp, standards_bp, conformance_bp):  # fmt: skip
         app.register_blueprint(bp)
 
 

@@ -53,6 +53,7 @@ def audit_verify_command() -> None:
     click.echo(f"Audit chain intact: {checked} entries.")
 
 
+from .certificates import cli as _certificates_cli  # noqa: E402, F401  (keys-*, verify-qr)
 from .labels import cli as _labels_cli  # noqa: E402, F401  (labels-issue, labels-worker)
 from .reports import cli as _reports_cli  # noqa: E402, F401  (reports-check)
 

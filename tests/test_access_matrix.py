@@ -28,6 +28,7 @@ class World:
     batch_a: int = 0  # a ready label batch of producer A
     stations: dict | None = None  # guidance-station ids (tests/test_stations_helpers.py)
     authorization_number_a: str = ""  # the public identifier of producer A's authorization
+    certificates: dict | None = None  # producer A's certificate, its code and key, a fake report
 
 
 def build_world() -> World:
@@ -57,7 +58,22 @@ def build_world() -> World:
     world.batch_a = helpers.label_batch(a).id
     world.stations = stations_world(users)
     world.authorization_number_a = approved.authorization.number
+    world.certificates = certificates_world(approved.authorization, world.batch_a)
     return world
+
+
+def certificates_world(authorization, batch_id: int) -> dict:
+    """Producer A's certificate (issued on approval), a label of its batch, a report with a photo."""
+    from gi_registry.certificates.reports import create_report
+    from gi_registry.certificates.services import certificate_for
+    from gi_registry.models.labels import Label
+
+    certificate = certificate_for(authorization)
+    serial = db.session.scalar(db.select(Label.serial).where(Label.batch_id == batch_id).limit(1))
+    report = create_report({"code": certificate.code, "where_bought": "市场", "what_seen": "可疑"},
+                           helpers.png_upload())  # fmt: skip
+    return {"id": certificate.id, "code": certificate.code, "number": certificate.number,
+            "kid": certificate.kid, "serial": serial, "report": report.id}  # fmt: skip
 
 
 def test_every_route_has_a_rule(app):

@@ -123,6 +123,9 @@ def update_enterprise(enterprise: Enterprise, data: dict, actor: User) -> None:
     if changed:
         record("enterprise.update", "enterprise", enterprise.id, actor,
                before={k: before[k] for k in changed}, after={k: after[k] for k in changed})  # fmt: skip
+        from ..certificates.services import reissue_stale_for
+
+        reissue_stale_for(enterprise, actor)  # a certificate never states outdated facts
     db.session.commit()
 
 

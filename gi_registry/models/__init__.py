@@ -10,6 +10,7 @@ from .authorization import (
     AuthorizationStatus,
     Counter,
 )
+from .certificates import Certificate, FakeReport, Scan  # noqa: F401
 from .dashboard import ScanTally, ScanTallyMark  # noqa: F401
 from .enterprises import Enterprise, Route
 from .labels import Label, LabelBatch  # noqa: F401
