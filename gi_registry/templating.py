@@ -67,6 +67,11 @@ ACTION_LABELS = {
     "revoke": _l("Revoke"),
     "answer_clauses": _l("Answers to the standard's clauses saved"),
     "review_clauses": _l("Clause-by-clause review recorded"),
+    "publish": _l("Standard version published"),
+    "supersede": _l("Standard version superseded"),
+    "load_draft": _l("Draft standard version loaded"),
+    "update_draft": _l("Draft standard version updated"),
+    "drop_draft": _l("Draft standard version removed"),
     "announce": _l("Listed in a public announcement"),
 }
 

@@ -124,6 +124,14 @@ def make_application(producer, state: str = "draft", reviewer=None, approver=Non
     return application
 
 
+def answer_clauses(application) -> None:
+    """Answer, as its producer, every clause of the standard that applies to the application."""
+    from gi_registry.standards import conformance
+
+    producer = application.enterprise.owner
+    conformance.save_answers(application, producer, conformance.sample_answers(application))
+
+
 def png_upload(name: str = "item.png", size=(64, 48), color=(180, 120, 40)) -> FileStorage:
     """A small real PNG photo."""
     from PIL import Image
