@@ -211,6 +211,8 @@ def test_restore_refuses_a_database_with_data_unless_told(site, runner, tmp_path
     rows = all_rows()
     code, output = run(runner, "backup", "--out", str(tmp_path / "b.tar.gz"))
     assert code == 0, output
+    created = all_rows()["audit_entry"][-1]
+    assert created["action"] == "backup.create" and created["after"]["file"] == "b.tar.gz"
     helpers.make_user(Role.ADMIN)  # a change after the backup
 
     code, output = run(runner, "restore", str(tmp_path / "b.tar.gz"))
