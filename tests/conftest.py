@@ -46,11 +46,25 @@ def database_url(tmp_path_factory, worker_id):
     return url
 
 
+_STATEMENT_CACHES: dict[str, object] = {}
+
+
+def share_statement_cache(engine) -> None:
+    """Give every test's engine the same compiled-statement cache.
+
+    Each test builds its own app, hence its own engine, and SQLAlchemy keeps compiled SQL per
+    engine: without this, every test would compile every statement afresh (seconds per test).
+    """
+    key = str(engine.url)
+    engine._compiled_cache = _STATEMENT_CACHES.setdefault(key, engine._compiled_cache)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     """A fresh application on an empty database."""
     app = create_app(helpers.test_config(database_url, tmp_path))
     with app.app_context():
+        share_statement_cache(db.engine)
         yield app
         db.session.remove()
         with db.engine.begin() as conn:
