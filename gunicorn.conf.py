@@ -26,10 +26,36 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def _registry(server):
+    """The loaded app and its database extension (None for another app, e.g. the bench floor)."""
+    app = server.app.wsgi()  # loaded once in the master (preload_app)
+    return app, getattr(app, "extensions", {}).get("sqlalchemy")
+
+
+def when_ready(server):
+    """SQLite runs in WAL mode under several workers: readers never wait for the writer, and a
+    commit appends to the log instead of rewriting pages (see extensions.py for fsync)."""
+    app, extension = _registry(server)
+    if extension is not None:
+        with app.app_context():
+            if extension.engine.dialect.name == "sqlite":
+                with extension.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            extension.engine.dispose()
+
+
 def post_fork(server, worker):
     """Each worker opens its own database connections: none may cross the fork."""
-    from app import app
-    from gi_registry.extensions import db
+    app, extension = _registry(server)
+    if extension is not None:
+        with app.app_context():
+            extension.engine.dispose(close=False)
 
-    with app.app_context():
-        db.engine.dispose(close=False)
+
+def worker_exit(server, worker):
+    """Write the scans still queued in this worker (gi_registry/verify/scanlog.py)."""
+    app, extension = _registry(server)
+    if extension is not None:
+        from gi_registry.verify import scanlog
+
+        scanlog.flush_all()

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound here and bound to the app in `create_app`."""
 
+import sqlite3
+import time
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,7 +10,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from limits.storage import MemoryStorage
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -25,9 +29,40 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_commits_without_fsync_in_wal(dbapi_connection, _record) -> None:
+    """In WAL mode (gunicorn.conf.py turns it on), SQLite's NORMAL synchronous level skips the
+    fsync of every commit and is still safe if the app crashes; rollback-journal files keep FULL."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+class _MemoryStorageWithoutTimerThreads(MemoryStorage):
+    """limits' memory:// storage, registered again under its own scheme: the original starts a
+    new timer thread to sweep expired keys at most every 10 ms, which at verification rates is
+    ~100 threads a second per worker. The counts never depended on the sweep (a key's expiry is
+    checked when it is read), so sweep inline at most once a second instead."""
+
+    STORAGE_SCHEME = ["memory"]
+    _last_sweep = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now - self._last_sweep >= 1.0:
+            self._last_sweep = now
+            self._MemoryStorage__expire_events()
+
+
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// on one machine, Redis when REDIS_URL is set.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
