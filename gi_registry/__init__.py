@@ -30,7 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Defaults, then instance/config.py, then FLASK_* and DATABASE_URL, then the test mapping."""
     app.config.from_object(DefaultConfig)
-    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'gi_registry.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        f"sqlite:///{Path(app.instance_path) / 'gi_registry.sqlite3'}"
+    )
     app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     app.config["KEYS_DIR"] = str(Path(app.instance_path) / "keys")
     if test_config is None:

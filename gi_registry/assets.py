@@ -24,7 +24,9 @@ def init_app(app: Flask) -> None:
             return
         path = Path(app.static_folder) / values["filename"]
         try:
-            values["v"] = fingerprint(app.static_folder, values["filename"], path.stat().st_mtime_ns)
+            values["v"] = fingerprint(
+                app.static_folder, values["filename"], path.stat().st_mtime_ns
+            )
         except OSError:
             return
 

@@ -123,5 +123,3 @@ def count_rows() -> dict:
     """Row counts of every table except the audit log of sign-ins, to detect any change."""
     return {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar()
             for t in db.metadata.sorted_tables}  # fmt: skip
-
-

@@ -107,7 +107,9 @@ def test_admin_creates_official_with_several_roles_and_edits_roles(client, login
     assert not officer.is_enabled  # the unchecked box disables sign-in
     entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "user.update"))
     entry = entries.one()
-    assert entry.before["roles"] == ["approver", "reviewer"] and entry.after["roles"] == ["reviewer"]
+    assert entry.before["roles"] == ["approver", "reviewer"] and entry.after["roles"] == [
+        "reviewer"
+    ]
 
 
 def test_admin_cannot_remove_own_admin_role(client, login):

@@ -101,7 +101,10 @@ def verify_chain(batch: int = 1000) -> tuple[int, ChainBreak | None]:
     prev, checked, last_id = GENESIS, 0, 0
     while True:
         rows = db.session.scalars(
-            db.select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+            db.select(AuditEntry)
+            .where(AuditEntry.id > last_id)
+            .order_by(AuditEntry.id)
+            .limit(batch)
         ).all()
         if not rows:
             return checked, None
@@ -123,7 +126,5 @@ def entries_for(*objects: tuple[str, object]) -> list[AuditEntry]:
     if not conditions:
         return []
     return list(
-        db.session.scalars(
-            db.select(AuditEntry).where(db.or_(*conditions)).order_by(AuditEntry.id)
-        )
+        db.session.scalars(db.select(AuditEntry).where(db.or_(*conditions)).order_by(AuditEntry.id))
     )

@@ -51,7 +51,9 @@ def queue():
     if form.route.data and not form.route.errors:
         query = query.where(Application.route == form.route.data)
     if form.age.data in AGES:
-        query = query.where(Application.submitted_at < utcnow() - timedelta(days=int(form.age.data)))
+        query = query.where(
+            Application.submitted_at < utcnow() - timedelta(days=int(form.age.data))
+        )
     query = query.options(db.contains_eager(Application.enterprise)).order_by(
         Application.submitted_at.asc().nulls_last(), Application.id
     )
@@ -63,8 +65,10 @@ def queue():
 @officials_only
 def authorizations():
     """Officials: every authorization, filterable by status."""
-    query = db.select(Authorization).join(Authorization.enterprise).options(
-        db.contains_eager(Authorization.enterprise)
+    query = (
+        db.select(Authorization)
+        .join(Authorization.enterprise)
+        .options(db.contains_eager(Authorization.enterprise))
     )
     status = request.args.get("status", "")
     if status in ("active", "suspended", "revoked"):

@@ -94,7 +94,9 @@ def ensure_editable(application: Application, actor: User) -> None:
                                   "was returned for correction."))  # fmt: skip
 
 
-def add_attachment(application: Application, actor: User, kind: str, file: FileStorage) -> Attachment:
+def add_attachment(
+    application: Application, actor: User, kind: str, file: FileStorage
+) -> Attachment:
     """Store a checked upload and attach it to an editable application; commits."""
     ensure_editable(application, actor)
     stored = uploads.store_upload(file)
@@ -322,5 +324,3 @@ def timeline(application: Application) -> list[AuditEntry]:
     if application.authorization is not None:
         objects.append(("authorization", application.authorization.id))
     return entries_for(*objects)
-
-

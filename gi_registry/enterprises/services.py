@@ -1,7 +1,5 @@
 """Registering and changing enterprises, with the credit-code check and route rules."""
 
-
-
 from flask_babel import gettext as _
 
 from .. import creditcode
@@ -143,5 +141,3 @@ def find_owner(email: str) -> User | None:
     if user is not None and user.enterprise is not None:
         raise Invalid(_("This account already has an enterprise."), "owner_email")
     return user
-
-

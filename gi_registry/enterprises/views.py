@@ -61,7 +61,9 @@ def index():
     """Officials: every enterprise, searchable by name or code and filtered by town."""
     query = db.select(Enterprise).order_by(Enterprise.name)
     if q := request.args.get("q", "").strip():
-        query = query.where(Enterprise.name.contains(q) | Enterprise.credit_code.contains(q.upper()))
+        query = query.where(
+            Enterprise.name.contains(q) | Enterprise.credit_code.contains(q.upper())
+        )
     if (town := request.args.get("town")) in TOWNS:
         query = query.where(Enterprise.town == town)
     page = db.paginate(query, per_page=30, error_out=False)
