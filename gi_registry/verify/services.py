@@ -1,9 +1,18 @@
 """What the public verification pages say, and the record of each scan.
 
-Lean on purpose: these are the pages printed on products. A certificate check is one query (plus
-one when it was superseded), a label check one query, and recording the scan one INSERT (plus the
-label's counters). Recording never fails the page: `record_scan` is the single place to swap for
-a batched writer.
+Lean on purpose: these are the pages printed on products, and the load that grows with every
+product sold. A certificate check is ONE indexed query by code that reads only the columns the
+page shows (the current certificate of a superseded one comes in the same query, by a join), and
+builds small frozen objects instead of ORM instances: no identity map, no lazy loads. Its scan row
+goes to the batched writer (scanlog.py) and costs the request no database write.
+
+A label check is one query too, then ONE write transaction: a single UPDATE ... RETURNING bumps
+the label's counters (and decides in SQL whether the scanner is new), and the scan row is
+inserted in the same transaction, so that the count, the first-scan time and the distinct
+scanners a consumer is shown are exact even when two phones scan at the same moment. On
+PostgreSQL that transaction commits without waiting for the WAL flush (synchronous_commit off):
+a crash of the database server may forget the last fraction of a second of scan counters, never
+corrupts them. Recording never fails the page.
 """
 
 from __future__ import annotations
@@ -17,19 +26,68 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Request, current_app
-from sqlalchemy import update
+from sqlalchemy import and_, case, exists, insert, text, update
 
 from ..audit.services import record
 from ..certificates.services import live_keyset
-from ..clock import local_today
+from ..clock import SHANGHAI, local_today
 from ..extensions import db
 from ..models import Authorization, AuthorizationStatus, Enterprise
 from ..models.base import utcnow
 from ..models.certificates import Certificate, CertificateStatus, Scan, ScanKind
 from ..models.labels import BatchState, Label, LabelBatch
+from . import scanlog
 
 # Verdicts shown to consumers, in the order they are decided.
 VALID, NOT_FOUND = "valid", "not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationFacts:
+    """What a verification page needs of an authorization (read in the page's one query)."""
+
+    id: int
+    status: str
+    valid_until: date
+    enterprise_id: int
+    number: str = ""
+    gi_name: str = ""
+
+    status_on = Authorization.status_on  # the model's own rule, on these facts
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateFacts:
+    """What the certificate page shows; the same names as the Certificate model's."""
+
+    id: int
+    number: str
+    code: str
+    gi_name: str
+    holder_name: str
+    credit_code: str
+    route: str
+    route_annotation: str
+    scope: list
+    valid_from: date
+    valid_until: date
+    standard_code: str
+    standard_version: str
+    issuing_office: str
+    kid: str
+    payload: str
+    issued_at: datetime
+    status: str
+    authorization_id: int
+    authorization: AuthorizationFacts
+
+    @property
+    def issue_date(self) -> date:
+        return self.issued_at.astimezone(SHANGHAI).date()
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == CertificateStatus.CURRENT
 
 
 @dataclass(frozen=True)
@@ -37,7 +95,7 @@ class CertificateCheck:
     """The verdict on a certificate code, with what the page shows."""
 
     state: str
-    certificate: Certificate | None = None
+    certificate: CertificateFacts | None = None
     current_number: str | None = None  # the certificate that superseded this one
     current_code: str | None = None
     standard: tuple[bool, str | None] | None = None  # (is the version in force, which one is)
@@ -47,7 +105,7 @@ class CertificateCheck:
         return self.state == VALID
 
 
-def certificate_state(certificate: Certificate, compromised: set[str], today: date) -> str:
+def certificate_state(certificate, compromised: set[str] | frozenset[str], today: date) -> str:
     """The verdict, in the order an offline verifier decides it: key, status list, dates."""
     authorization = certificate.authorization
     if certificate.kid in compromised:
@@ -65,25 +123,71 @@ def certificate_state(certificate: Certificate, compromised: set[str], today: da
     return VALID
 
 
+CERTIFICATE_COLUMNS = ("id", "number", "code", "gi_name", "holder_name", "credit_code", "route",
+                       "route_annotation", "scope", "valid_from", "valid_until", "standard_code",
+                       "standard_version", "issuing_office", "kid", "payload", "issued_at",
+                       "status", "authorization_id")  # fmt: skip
+
+
+def _certificate_query():
+    """Built once: the certificate by code, its authorization, and the current certificate of
+    the same authorization when this one is superseded."""
+    cert, auth = Certificate.__table__, Authorization.__table__
+    current = Certificate.__table__.alias("current_certificate")
+    return (
+        db.select(*(cert.c[name] for name in CERTIFICATE_COLUMNS),
+                  auth.c.status.label("a_status"), auth.c.valid_until.label("a_valid_until"),
+                  auth.c.enterprise_id.label("a_enterprise_id"),
+                  current.c.number.label("current_number"), current.c.code.label("current_code"))
+        .join(auth, auth.c.id == cert.c.authorization_id)
+        .outerjoin(current, and_(cert.c.status == CertificateStatus.SUPERSEDED.value,
+                                 current.c.authorization_id == cert.c.authorization_id,
+                                 current.c.status == CertificateStatus.CURRENT.value))
+        .where(cert.c.code == db.bindparam("code"))
+        .limit(1)
+    )  # fmt: skip
+
+
+_queries: dict[str, object] = {}
+
+
+def _query(name: str, build):
+    if name not in _queries:
+        _queries[name] = build()
+    return _queries[name]
+
+
+_compromised: dict[str, tuple[float, int, frozenset[str]]] = {}
+KEYSET_RECHECK = 1.0  # seconds: a withdrawn key takes effect within a second on every worker
+
+
+def compromised_kids() -> frozenset[str]:
+    """The withdrawn key ids, worked out once per version of the key set (whose file is looked
+    at no more than once a second)."""
+    keys_dir, now = current_app.config["KEYS_DIR"], time.monotonic()
+    cached = _compromised.get(keys_dir)
+    if cached is not None and now - cached[0] < KEYSET_RECHECK:
+        return cached[2]
+    keyset = live_keyset()
+    if cached is not None and cached[1] == id(keyset):
+        found = cached[2]
+    else:
+        found = frozenset(k.kid for k in keyset.keys.values() if k.status == "compromised")
+    _compromised[keys_dir] = (now, id(keyset), found)
+    return found
+
+
 def check_certificate(code: str) -> CertificateCheck:
     """The verdict on the certificate with this verification code (canonical form)."""
-    certificate = db.session.scalar(
-        db.select(Certificate).join(Certificate.authorization)
-        .options(db.contains_eager(Certificate.authorization)).where(Certificate.code == code)
-    )  # fmt: skip
-    if certificate is None:
+    row = db.session.execute(_query("certificate", _certificate_query), {"code": code}).first()
+    if row is None:
         return CertificateCheck(NOT_FOUND)
-    compromised = {k.kid for k in live_keyset().keys.values() if k.status == "compromised"}
-    state = certificate_state(certificate, compromised, local_today())
-    current = None
-    if certificate.status == CertificateStatus.SUPERSEDED:
-        current = db.session.execute(
-            db.select(Certificate.number, Certificate.code)
-            .where(Certificate.authorization_id == certificate.authorization_id,
-                   Certificate.status == CertificateStatus.CURRENT).limit(1)
-        ).first()  # fmt: skip
+    authorization = AuthorizationFacts(row.authorization_id, row.a_status, row.a_valid_until,
+                                       row.a_enterprise_id)  # fmt: skip
+    certificate = CertificateFacts(*row[: len(CERTIFICATE_COLUMNS)], authorization=authorization)
+    state = certificate_state(certificate, compromised_kids(), local_today())
     return CertificateCheck(
-        state, certificate, *(current or (None, None)),
+        state, certificate, row.current_number, row.current_code,
         standard=standard_status(certificate.standard_code, certificate.standard_version),
     )  # fmt: skip
 
@@ -128,36 +232,65 @@ def category_names(slugs) -> list[str]:
     return names
 
 
+@dataclass(frozen=True, slots=True)
+class LabelFacts:
+    id: int
+    serial: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFacts:
+    id: int
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnterpriseFacts:
+    id: int
+    name: str
+    credit_code: str
+
+
 @dataclass(frozen=True)
 class LabelCheck:
     """The verdict on a label serial and its scan history, this scan included."""
 
     state: str
-    label: Label | None = None
-    batch: LabelBatch | None = None
-    authorization: Authorization | None = None
-    enterprise: Enterprise | None = None
+    label: LabelFacts | None = None
+    batch: BatchFacts | None = None
+    authorization: AuthorizationFacts | None = None
+    enterprise: EnterpriseFacts | None = None
     first_scan_at: datetime | None = None
     scan_count: int = 0
     first_time: bool = False
     copy_warning: bool = False
 
 
-def label_state(authorization: Authorization, today: date) -> str:
+def label_state(authorization, today: date) -> str:
     """A label is as good as its authorization today."""
     status = authorization.status_on(today)
     return VALID if status == AuthorizationStatus.ACTIVE else status.value
 
 
+def _label_query():
+    label, batch = Label.__table__, LabelBatch.__table__
+    auth, enterprise = Authorization.__table__, Enterprise.__table__
+    return (
+        db.select(label.c.id, label.c.serial, label.c.first_scan_at, label.c.scan_count,
+                  label.c.distinct_scanners, batch.c.id, batch.c.category, auth.c.id,
+                  auth.c.status, auth.c.valid_until, auth.c.number, auth.c.gi_name,
+                  enterprise.c.id, enterprise.c.name, enterprise.c.credit_code)
+        .join(batch, batch.c.id == label.c.batch_id)
+        .join(auth, auth.c.id == batch.c.authorization_id)
+        .join(enterprise, enterprise.c.id == auth.c.enterprise_id)
+        .where(label.c.serial == db.bindparam("serial"),
+               batch.c.state != BatchState.FAILED.value)
+    )  # fmt: skip
+
+
 def find_label(serial: str):
-    """(label, batch, authorization, enterprise) for a serial, or None; one query."""
-    return db.session.execute(
-        db.select(Label, LabelBatch, Authorization, Enterprise)
-        .join(LabelBatch, Label.batch_id == LabelBatch.id)
-        .join(Authorization, LabelBatch.authorization_id == Authorization.id)
-        .join(Enterprise, Authorization.enterprise_id == Enterprise.id)
-        .where(Label.serial == serial, LabelBatch.state != BatchState.FAILED)
-    ).first()  # fmt: skip
+    """The label's row with its batch, authorization and enterprise, or None; one query."""
+    return db.session.execute(_query("label", _label_query), {"serial": serial}).first()
 
 
 def check_label(serial: str, request: Request) -> LabelCheck:
@@ -165,28 +298,38 @@ def check_label(serial: str, request: Request) -> LabelCheck:
     row = find_label(serial)
     if row is None:
         return LabelCheck(NOT_FOUND)
-    label, batch, authorization, enterprise = row
-    before = (label.first_scan_at, label.scan_count, label.distinct_scanners)
-    outcome = record_scan(ScanKind.LABEL, label.id, request)
-    new_scanner = outcome.new_scanner if outcome else True
-    first_scan_at, count, distinct = before
+    (label_id, serial, first_scan_at, count, distinct, batch_id, category, auth_id, status,
+     valid_until, number, gi_name, enterprise_id, name, credit_code) = row  # fmt: skip
+    authorization = AuthorizationFacts(auth_id, status, valid_until, enterprise_id, number, gi_name)
+    counters = record_label_scan(label_id, request)
     threshold = current_app.config.get("LABEL_COPY_THRESHOLD", 5)
+    if counters is None:  # not recorded: show what was known before this scan, plus this one
+        counters = (first_scan_at or utcnow(), count + 1, distinct + 1)
+    first_at, count, distinct = counters
     return LabelCheck(
-        label_state(authorization, local_today()), label, batch, authorization, enterprise,
-        first_scan_at=first_scan_at or (outcome.at if outcome else utcnow()),
-        scan_count=count + 1, first_time=first_scan_at is None,
-        copy_warning=distinct + (1 if new_scanner else 0) > threshold,
+        label_state(authorization, local_today()), LabelFacts(label_id, serial),
+        BatchFacts(batch_id, category), authorization,
+        EnterpriseFacts(enterprise_id, name, credit_code),
+        first_scan_at=first_at, scan_count=count, first_time=count == 1,
+        copy_warning=distinct > threshold,
     )  # fmt: skip
 
 
 # --- recording scans --------------------------------------------------------------------------
 
+_scanner_keys: dict[object, bytes] = {}
+
 
 def scanner_key() -> bytes:
     """The HMAC key for scanner hashes, derived from SECRET_KEY (instance/config.py)."""
     secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(secret, b"gi-registry scanner hash v1", hashlib.sha256).digest()
+    key = _scanner_keys.get(secret)
+    if key is None:
+        raw = secret.encode() if isinstance(secret, str) else secret
+        key = hmac.new(raw, b"gi-registry scanner hash v1", hashlib.sha256).digest()
+        _scanner_keys.clear()
+        _scanner_keys[secret] = key
+    return key
 
 
 def scanner_id(request: Request) -> str:
@@ -197,63 +340,74 @@ def scanner_id(request: Request) -> str:
     return hmac.new(scanner_key(), message, hashlib.sha256).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class ScanOutcome:
-    at: datetime
-    new_scanner: bool
+def record_certificate_scan(certificate_id: int, request: Request) -> None:
+    """Log one verification of a certificate: queued for the batched writer; never raises."""
+    try:
+        row = {"kind": ScanKind.CERTIFICATE.value, "target_id": certificate_id, "at": utcnow(),
+               "scanner": scanner_id(request)}  # fmt: skip
+        if scanlog.batching():
+            scanlog.enqueue(row)
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(insert(Scan), [row])
+    except Exception:
+        current_app.logger.exception("could not record a scan of certificate %s", certificate_id)
 
 
-def record_scan(kind: str, target_id: int, request: Request) -> ScanOutcome | None:
-    """Record one verification (and a label's counters); never raises: a failure is logged and
-    the page goes on. Returns None when nothing could be recorded."""
+def _label_counters():
+    """UPDATE ... RETURNING that counts one scan: +1, the first time if none, and +1 distinct
+    scanner unless this scanner's hash is already in the label's scan log."""
+    label = Label.__table__
+    seen = exists().where(Scan.kind == ScanKind.LABEL.value,
+                          Scan.target_id == db.bindparam("label_id"),
+                          Scan.scanner == db.bindparam("scanner"))  # fmt: skip
+    return (
+        update(label).where(label.c.id == db.bindparam("label_id"))
+        .values(scan_count=label.c.scan_count + 1,
+                first_scan_at=db.func.coalesce(
+                    label.c.first_scan_at, db.bindparam("now", type_=label.c.first_scan_at.type)),
+                distinct_scanners=label.c.distinct_scanners + case((seen, 0), else_=1))
+        .returning(label.c.first_scan_at, label.c.scan_count, label.c.distinct_scanners,
+                   label.c.copy_flagged_at)
+    )  # fmt: skip
+
+
+def record_label_scan(label_id: int, request: Request) -> tuple[datetime, int, int] | None:
+    """Count and log one scan of a label in one short transaction; returns (first scan, count,
+    distinct scanners) after it, or None when nothing could be recorded (logged, never raised)."""
     try:
         scanner, now = scanner_id(request), utcnow()
-        new_scanner = True
-        if kind == ScanKind.LABEL:
-            new_scanner = _count_label_scan(target_id, scanner, now)
-        db.session.add(Scan(kind=str(kind), target_id=target_id, at=now, scanner=scanner))
-        commit_keeping_loaded()
-        return ScanOutcome(now, new_scanner)
+        session = db.session
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        first_at, count, distinct, flagged_at = session.execute(
+            _query("label_counters", _label_counters),
+            {"label_id": label_id, "scanner": scanner, "now": now},
+        ).one()  # fmt: skip
+        session.execute(insert(Scan.__table__), [{"kind": ScanKind.LABEL.value,
+                        "target_id": label_id, "at": now, "scanner": scanner}])  # fmt: skip
+        threshold = current_app.config.get("LABEL_COPY_THRESHOLD", 5)
+        if distinct > threshold and flagged_at is None:
+            _flag_copied(label_id, now, distinct, threshold)
+        session.commit()
+        return first_at or now, count, distinct
     except Exception:
         db.session.rollback()
-        current_app.logger.exception("could not record a %s scan of %s", kind, target_id)
+        current_app.logger.exception("could not record a scan of label %s", label_id)
         return None
 
 
-def commit_keeping_loaded() -> None:
-    """Commit without expiring what the page is about to show (it would all be queried again)."""
-    session = db.session()
-    keep, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
-
-
-def _count_label_scan(label_id: int, scanner: str, now: datetime) -> bool:
-    """Update the label's counters; flag it once when too many distinct scanners saw it."""
-    seen = db.session.scalar(
-        db.select(Scan.id).where(Scan.kind == ScanKind.LABEL, Scan.target_id == label_id,
-                                 Scan.scanner == scanner).limit(1)
+def _flag_copied(label_id: int, now: datetime, distinct: int, threshold: int) -> None:
+    """Flag the label once (the condition on copy_flagged_at makes it, and its audit entry,
+    happen once however many scans cross the threshold together)."""
+    flagged = db.session.execute(
+        update(Label.__table__)
+        .where(Label.__table__.c.id == label_id, Label.__table__.c.copy_flagged_at.is_(None))
+        .values(copy_flagged_at=now)
     )  # fmt: skip
-    distinct, flagged_at = db.session.execute(
-        update(Label).where(Label.id == label_id).values(
-            scan_count=Label.scan_count + 1,
-            first_scan_at=db.func.coalesce(Label.first_scan_at, now),
-            distinct_scanners=Label.distinct_scanners + (0 if seen else 1),
-        ).returning(Label.distinct_scanners, Label.copy_flagged_at)
-    ).one()  # fmt: skip
-    threshold = current_app.config.get("LABEL_COPY_THRESHOLD", 5)
-    if distinct > threshold and flagged_at is None:
-        # The condition on copy_flagged_at makes the flag (and its audit entry) happen once.
-        flagged = db.session.execute(
-            update(Label).where(Label.id == label_id, Label.copy_flagged_at.is_(None))
-            .values(copy_flagged_at=now)
-        )  # fmt: skip
-        if flagged.rowcount == 1:
-            record("label.copy_flag", "label", label_id, None, actor_label="system (scans)",
-                   after={"distinct_scanners": distinct, "threshold": threshold})  # fmt: skip
-    return seen is None
+    if flagged.rowcount == 1:
+        record("label.copy_flag", "label", label_id, None, actor_label="system (scans)",
+               after={"distinct_scanners": distinct, "threshold": threshold})  # fmt: skip
 
 
 # --- what a consumer types --------------------------------------------------------------------

@@ -23,12 +23,13 @@ from ..certificates.services import live_keyset, status_list_document
 from ..exceptions import Invalid
 from ..extensions import limiter
 from ..formtools import show_error
-from ..models.certificates import ScanKind
-from . import services
+from . import fastpath, pages, services
 from .forms import LookupForm, ReportForm
 from .words import CERTIFICATE_VERDICTS, LABEL_VERDICTS
 
 bp = Blueprint("verify", __name__)
+# /v/<code> and /l/<serial> are answered by the lean path in front of Flask when they can be.
+bp.record_once(lambda state: fastpath.install(state.app))
 
 
 @bp.context_processor
@@ -71,9 +72,9 @@ def certificate(code: str):
     check = services.check_certificate(canonical)
     if check.certificate is None:
         return not_found(format_code(canonical))
-    services.record_scan(ScanKind.CERTIFICATE, check.certificate.id, request)
+    services.record_certificate_scan(check.certificate.id, request)
     words = CERTIFICATE_VERDICTS[check.state]
-    return fresh(render_template("verify/certificate.html", check=check, words=words))
+    return fresh(pages.certificate_page(check, words, producer_url))
 
 
 @bp.route("/l/<serial>")
@@ -89,13 +90,12 @@ def label(serial: str):
     if check.label is None:
         return not_found(format_serial(canonical))
     words = LABEL_VERDICTS[check.state]
-    return fresh(render_template("verify/label.html", check=check, words=words))
+    return fresh(pages.label_page(check, words, producer_url))
 
 
 def not_found(typed: str):
     """The plain warning for a code the registry does not know."""
-    page = render_template("verify/not_found.html", typed=typed[:60],
-                           words=CERTIFICATE_VERDICTS["not_found"], form=LookupForm(formdata=None))  # fmt: skip
+    page = pages.not_found_page(typed[:60], CERTIFICATE_VERDICTS["not_found"])
     return fresh(page, 404)
 
 

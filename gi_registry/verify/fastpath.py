@@ -1,0 +1,432 @@
+"""The lean verification path: GET /v/<code> and /l/<serial> answered below Flask's request cycle.
+
+These two addresses are printed on every product; their load grows with every item sold. Flask's
+request cycle (request and session objects, every before/after hook of every extension, the ORM
+session) costs several times what the page itself needs, so a small WSGI layer in front of the
+app answers the common case directly and hands everything else to Flask unchanged:
+
+- only a GET of /v/<code> or /l/<serial> in canonical form, from a visitor without a session or
+  remember-me cookie (a signed-in official sees their own menu: Flask renders that), under no
+  URL prefix; a code that is not canonical (redirect), a rate limit reached (the 429 page), a
+  database error (the 503 page) and anything unexpected go to Flask, which does what it always did;
+- the verdict comes from the same SQL as `services` (one indexed query), on a connection the
+  worker thread keeps (no pool checkout or ping per request; PostgreSQL in autocommit, so a read
+  is one round trip);
+- the page is the same template rendered by `pages` (pieces per language and choice, filled in);
+- the scan is recorded as in `services`: a certificate's row goes to the batched writer, a label's
+  counters and row are written before the page is (one statement on PostgreSQL);
+- the rate limit is the same budget (Flask-Limiter's own storage and key, "verify" scope), with
+  the same X-RateLimit headers; the security headers are those of security.py.
+
+tests/test_verify_fastpath.py compares every verdict, in both languages, with Flask's answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import threading
+import time
+from datetime import UTC, date, datetime
+from urllib.parse import parse_qs
+
+from flask import Flask
+from markupsafe import escape
+
+from ..certificates.serials import format_code, format_serial, normalize_code, normalize_serial
+from ..clock import SHANGHAI
+from ..models.certificates import ScanKind
+from ..security import CSP
+from . import pages, scanlog, services
+from .words import CERTIFICATE_VERDICTS, LABEL_VERDICTS
+
+log = logging.getLogger(__name__)
+LOCALE_TTL = 60.0  # category and route names per language are re-read after this long
+
+
+class Visitor:
+    """The little of a request that `services.scanner_id` reads."""
+
+    __slots__ = ("headers", "remote_addr")
+
+    def __init__(self, environ: dict):
+        self.remote_addr = environ.get("REMOTE_ADDR")
+        self.headers = {"User-Agent": environ.get("HTTP_USER_AGENT", "")}
+
+
+class FastVerify:
+    """WSGI middleware in front of `app.wsgi_app` (installed by the verify blueprint)."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.local = threading.local()
+        self.names: dict[str, tuple[float, dict]] = {}
+        self.cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
+                        app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")  # fmt: skip
+        self.languages = tuple(app.config["LANGUAGES"])
+        self.default_locale = app.config["BABEL_DEFAULT_LOCALE"]
+        self.hsts = app.config["PUBLIC_BASE_URL"].startswith("https://")
+        self.adapter = app.url_map.bind("localhost", script_name="/")
+        self.dialect = None
+        self.statements: dict[str, tuple[str, list[str]]] = {}
+
+    # --- WSGI -------------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        kind = path[:3]
+        if (kind not in ("/v/", "/l/") or environ.get("REQUEST_METHOD") != "GET"
+                or environ.get("SCRIPT_NAME") or not self.enabled()):  # fmt: skip
+            return self.wsgi_app(environ, start_response)
+        cookie = environ.get("HTTP_COOKIE", "")
+        if cookie and any(name in cookie for name in self.cookies):
+            return self.wsgi_app(environ, start_response)
+        try:
+            answer = self.answer(environ, kind, path[3:])
+        except Exception:
+            self.drop_connection()
+            log.warning("fast verification path gave way to Flask", exc_info=True)
+            answer = None
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        status, body, headers = answer
+        start_response(status, headers)
+        return [body]
+
+    def enabled(self) -> bool:
+        config = self.app.config
+        return (pages.fast_enabled(self.app) and config.get("VERIFY_FAST_PATH", True)
+                and not config.get("RATELIMIT_DEFAULT") and not config.get("RATELIMIT_APPLICATION"))  # fmt: skip
+
+    def answer(self, environ: dict, kind: str, value: str):
+        """(status, body, headers), or None to let Flask answer."""
+        if not value or "/" in value:
+            return None
+        canonical = normalize_code(value) if kind == "/v/" else normalize_serial(value)
+        if canonical != value:
+            return None  # a redirect to the canonical form, or a code that cannot be one
+        limit_headers = self.rate_limit(environ)
+        if limit_headers is None:
+            return None
+        locale = self.locale(environ)
+        with self.app.app_context():
+            if kind == "/v/":
+                status, html = self.certificate(canonical, environ, locale)
+            else:
+                status, html = self.label(canonical, environ, locale)
+        if html is None:
+            return None
+        body = html.encode()
+        headers = [("Content-Type", "text/html; charset=utf-8"),
+                   ("Content-Length", str(len(body))), ("Cache-Control", "no-store"),
+                   ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                   ("Referrer-Policy", "strict-origin-when-cross-origin"),
+                   ("X-Frame-Options", "DENY")]  # fmt: skip
+        if self.hsts or environ.get("wsgi.url_scheme") == "https":
+            headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        headers += limit_headers
+        headers.append(("Vary", "Cookie"))
+        return status, body, headers
+
+    # --- the same rules as Flask's path ------------------------------------------------------
+
+    def locale(self, environ: dict) -> str:
+        """i18n.select_locale: ?lang=, then the saved choice, then Chinese."""
+        query = environ.get("QUERY_STRING", "")
+        if "lang=" in query:
+            for choice in parse_qs(query).get("lang", [])[:1]:
+                if choice in self.languages:
+                    return choice
+        cookie = environ.get("HTTP_COOKIE", "")
+        if "lang=" in cookie:
+            for part in cookie.split(";"):
+                name, _sep, choice = part.strip().partition("=")
+                if name == "lang" and choice in self.languages:
+                    return choice
+        return self.default_locale
+
+    def rate_limit(self, environ: dict) -> list[tuple[str, str]] | None:
+        """Count the hit in the verification budget; its headers, or None when exhausted."""
+        from ..extensions import limiter
+
+        if not self.app.config.get("RATELIMIT_ENABLED", True) or not limiter.enabled:
+            return []
+        item = self.limit_item(self.app.config["RATELIMIT_VERIFY"])
+        args = [environ.get("REMOTE_ADDR") or "127.0.0.1", "verify"]
+        if prefix := self.app.config.get("RATELIMIT_KEY_PREFIX", ""):
+            args = [prefix, *args]
+        strategy = limiter.limiter
+        if not strategy.hit(item, *args):
+            return None
+        if not self.app.config.get("RATELIMIT_HEADERS_ENABLED", False):
+            return []
+        reset_time, remaining = strategy.get_window_stats(item, *args)
+        reset_at = int(reset_time + 1)
+        return [("X-RateLimit-Limit", str(item.amount)), ("X-RateLimit-Remaining", str(remaining)),
+                ("X-RateLimit-Reset", str(reset_at)),
+                ("Retry-After", str(int(reset_at - time.time())))]  # fmt: skip
+
+    @staticmethod
+    @functools.lru_cache(maxsize=8)
+    def limit_item(text: str):
+        from limits import parse
+
+        return parse(text)
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def certificate(self, code: str, environ: dict, locale: str):
+        row = self.fetch("certificate", {"code": code})
+        if row is None:
+            return "404 NOT FOUND", self.not_found(format_code(code), environ, locale)
+        (cid, number, code, gi_name, holder, credit, route, annotation, scope, valid_from,
+         valid_until, std_code, std_version, office, kid, payload, issued_at, status, auth_id,
+         a_status, a_valid_until, enterprise_id, current_number, current_code) = row  # fmt: skip
+        authorization = services.AuthorizationFacts(auth_id, a_status, self.day(a_valid_until),
+                                                    enterprise_id)  # fmt: skip
+        certificate = services.CertificateFacts(
+            cid, number, code, gi_name, holder, credit, route, annotation, self.json(scope),
+            self.day(valid_from), self.day(valid_until), std_code, std_version, office, kid,
+            payload, self.moment(issued_at), status, auth_id, authorization)  # fmt: skip
+        names = self.names_for(locale)
+        if any(slug not in names["categories"] for slug in certificate.scope):
+            return None, None  # a category the version in force no longer has: Flask names it
+        state = services.certificate_state(certificate, services.compromised_kids(),
+                                           services.local_today())  # fmt: skip
+        standard = services.standard_status(std_code, std_version)
+        visitor = Visitor(environ)
+        services.record_certificate_scan(cid, visitor)
+        note = bool(standard and not standard[0] and standard[1])
+        record_url = names["record"].replace("@@key@@", str(enterprise_id))
+        values = {
+            "number": number, "payload": payload, "code": code, "current_code": current_code,
+            "current_number": current_number, "gi_name": gi_name, "holder_name": holder,
+            "credit_code": credit, "route_annotation": annotation,
+            "route": names["routes"].get(route, route),
+            "categories": "、".join(names["categories"].get(s, s) for s in certificate.scope),
+            "valid_from": certificate.valid_from.isoformat(),
+            "valid_until": certificate.valid_until.isoformat(),
+            "standard_code": std_code, "standard_version": std_version,
+            "standard_in_force": standard[1] if note else "",
+            "issue_date": certificate.issue_date.isoformat(), "issuing_office": office,
+            "code_display": format_code(code), "record_url": record_url,
+        }  # fmt: skip
+        flags = {"current": bool(current_code), "standard": bool(std_code),
+                 "standard_note": note, "record": bool(record_url)}  # fmt: skip
+        words = CERTIFICATE_VERDICTS[state]
+        return "200 OK", self.fill(environ, locale, "verify/certificate.html", words, values, flags)
+
+    def label(self, serial: str, environ: dict, locale: str):
+        row = self.fetch("label", {"serial": serial})
+        if row is None:
+            return "404 NOT FOUND", self.not_found(format_serial(serial), environ, locale)
+        (label_id, serial, first_scan_at, count, distinct, _batch_id, category, auth_id, status,
+         valid_until, number, gi_name, enterprise_id, name, credit) = row  # fmt: skip
+        names = self.names_for(locale)
+        if category not in names["categories"]:
+            return None, None
+        authorization = services.AuthorizationFacts(auth_id, status, self.day(valid_until),
+                                                    enterprise_id, number, gi_name)  # fmt: skip
+        counters = self.count_label_scan(label_id, Visitor(environ))
+        if counters is None:
+            first_at = self.moment(first_scan_at) or datetime.now(UTC)
+            counters = (first_at, count + 1, distinct + 1)
+        first_at, count, distinct = counters
+        threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
+        state = services.label_state(authorization, services.local_today())
+        record_url = names["record"].replace("@@key@@", str(enterprise_id))
+        values = {
+            "serial": serial, "serial_display": format_serial(serial),
+            "first_scan": first_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            "count": count, "producer": name, "credit_code": credit, "gi_name": gi_name,
+            "category": names["categories"].get(category, category), "authorization": number,
+            "valid_until": authorization.valid_until.isoformat(), "record_url": record_url,
+        }  # fmt: skip
+        flags = {"first_time": count == 1, "copy_warning": distinct > threshold,
+                 "record": bool(record_url)}  # fmt: skip
+        words = LABEL_VERDICTS[state]
+        return "200 OK", self.fill(environ, locale, "verify/label.html", words, values, flags)
+
+    def not_found(self, typed: str, environ: dict, locale: str) -> str | None:
+        values = {"typed": typed, "report_url": "/report?code=" + typed}
+        return self.fill(environ, locale, "verify/not_found.html", CERTIFICATE_VERDICTS["not_found"],
+                         values, {}, not_found=True)  # fmt: skip
+
+    def fill(self, environ, locale, template, words, values, flags, not_found=False) -> str:
+        """The page from its pieces (made by Flask on first use, as pages.render does)."""
+        key = (id(self.app), locale, template, id(words), tuple(sorted(flags.items())))
+        pieces = pages._pieces.get(key)
+        if pieces is None:
+            with self.app.test_request_context(environ.get("PATH_INFO"),
+                                               query_string={"lang": locale}):  # fmt: skip
+                extra = None
+                if not_found:
+                    from .forms import LookupForm
+
+                    def extra():
+                        return {"form": LookupForm(formdata=None)}
+
+                pieces = pages._pieces[key] = pages._make_pieces(
+                    self.app, locale, template, words, flags, extra)  # fmt: skip
+        values["lang_href"] = self.language_link(locale, environ)
+        out = pieces[:]
+        for i in range(1, len(out), 2):
+            out[i] = escape(values[out[i]])
+        return "".join(out)
+
+    def language_link(self, locale: str, environ: dict) -> str:
+        """url_for("main.set_language", ...) with request.full_path, as base.html builds it."""
+        query = environ.get("QUERY_STRING", "")
+        full_path = environ.get("PATH_INFO", "") + "?" + query
+        other = "en" if locale == "zh" else "zh"
+        return self.adapter.build("main.set_language", {"lang": other, "next": full_path})
+
+    def names_for(self, locale: str) -> dict:
+        """Category and route names in a language, and the producer-record address pattern."""
+        cached = self.names.get(locale)
+        if cached is not None and time.monotonic() - cached[0] < LOCALE_TTL:
+            return cached[1]
+        from .. import categories
+        from ..reference import ROUTE_LABELS
+
+        with self.app.test_request_context("/", query_string={"lang": locale}):
+            names = {
+                "categories": {slug: services.category_names([slug])[0]
+                               for slug in categories.slugs()},
+                "routes": {route.value: str(label) for route, label in ROUTE_LABELS.items()},
+                "record": self.record_pattern(),
+            }  # fmt: skip
+        self.names[locale] = (time.monotonic(), names)
+        return names
+
+    def record_pattern(self) -> str:
+        from flask import url_for
+
+        if "registry.producer" not in self.app.view_functions:
+            return ""
+        return url_for("registry.producer", key="@@key@@")
+
+    # --- the database ----------------------------------------------------------------------
+
+    def connection(self):
+        """This thread's own connection (PostgreSQL: autocommit, scans without WAL waits)."""
+        from ..extensions import db
+
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            engine = db.engine
+            conn = engine.raw_connection()
+            self.dialect = engine.dialect
+            if self.dialect.name == "postgresql":
+                conn.driver_connection.autocommit = True
+                with conn.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit TO OFF")
+            self.local.conn = conn
+        return conn
+
+    def drop_connection(self) -> None:
+        conn = getattr(self.local, "conn", None)
+        self.local.conn = None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.invalidate()
+
+    def statement(self, name: str) -> tuple[str, list[str] | None, dict]:
+        """The SQL of services' statement for this database, its parameter order and fixed values."""
+        found = self.statements.get(name)
+        if found is None:
+            build = {"certificate": services._certificate_query, "label": services._label_query,
+                     "label_counters": services._label_counters}[name]  # fmt: skip
+            compiled = build().compile(dialect=self.dialect)
+            found = (str(compiled), compiled.positiontup, {
+                key: value for key, value in compiled.params.items() if value is not None})  # fmt: skip
+            self.statements[name] = found
+        return found
+
+    def params(self, name: str, values: dict):
+        sql, order, fixed = self.statement(name)
+        merged = {**fixed, **values}
+        if order:
+            return sql, [merged[key] for key in order]
+        return sql, merged
+
+    def fetch(self, name: str, values: dict):
+        conn = self.connection()
+        sql, params = self.params(name, values)
+        cursor = conn.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def count_label_scan(self, label_id: int, visitor: Visitor):
+        """services.record_label_scan on this thread's connection; never raises."""
+        try:
+            scanner, now = services.scanner_id(visitor), datetime.now(UTC)
+            conn = self.connection()
+            postgres = self.dialect.name == "postgresql"
+            at = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+            sql, params = self.params("label_counters",
+                                      {"label_id": label_id, "scanner": scanner, "now": at})  # fmt: skip
+            cursor = conn.cursor()
+            try:
+                if postgres:  # one statement: the count and the row together, atomically
+                    cursor.execute(
+                        "WITH scan_row AS (INSERT INTO scan (kind, target_id, at, scanner) "
+                        "VALUES (%(kind)s, %(label_id)s, %(now)s, %(scanner)s)) " + sql,
+                        {**params, "kind": ScanKind.LABEL.value})  # fmt: skip
+                    first_at, count, distinct, flagged_at = cursor.fetchone()
+                else:
+                    cursor.execute(sql, params)
+                    first_at, count, distinct, flagged_at = cursor.fetchone()
+                    cursor.execute("INSERT INTO scan (kind, target_id, at, scanner) "
+                                   "VALUES (?, ?, ?, ?)",
+                                   (ScanKind.LABEL.value, label_id, at, scanner))  # fmt: skip
+                    conn.commit()
+            finally:
+                cursor.close()
+            threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
+            if distinct > threshold and flagged_at is None:
+                self.flag_copied(label_id, now, distinct, threshold)
+            return self.moment(first_at) or now, count, distinct
+        except Exception:
+            log.exception("could not record a scan of label %s", label_id)
+            try:
+                self.local.conn.rollback()
+            except Exception:
+                self.drop_connection()
+            return None
+
+    def flag_copied(self, label_id: int, now: datetime, distinct: int, threshold: int) -> None:
+        from ..extensions import db
+
+        services._flag_copied(label_id, now, distinct, threshold)
+        db.session.commit()
+        db.session.remove()
+
+    # --- values as the ORM would hand them back -------------------------------------------------
+
+    @staticmethod
+    def day(value) -> date:
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
+    @staticmethod
+    def moment(value) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @staticmethod
+    def json(value):
+        return json.loads(value) if isinstance(value, str) else value
+
+
+def install(app: Flask) -> None:
+    """Put the lean path in front of the app (the verify blueprint calls this once)."""
+    app.wsgi_app = FastVerify(app, app.wsgi_app)
+    scanlog.writer_for(app)

@@ -1,0 +1,150 @@
+"""The lean verification path answers exactly as Flask's views do, and keeps its scan log right."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from gi_registry.authorization import services as flow
+from gi_registry.certificates.serials import format_serial, new_code, new_serial
+from gi_registry.certificates.services import certificate_for, reissue_certificate
+from gi_registry.clock import local_today
+from gi_registry.extensions import db
+from gi_registry.models import Role
+from gi_registry.models.base import utcnow
+from gi_registry.models.certificates import Scan
+from gi_registry.models.labels import BatchState, Label, LabelBatch
+from gi_registry.templating import local_datetime
+from gi_registry.verify import scanlog
+
+from . import helpers
+
+
+@pytest.fixture
+def approver(app):
+    return helpers.make_user(Role.APPROVER)
+
+
+@pytest.fixture
+def certificate(app, approver):
+    producer = helpers.make_producer()
+    application = helpers.make_application(producer, "approved", approver=approver)
+    return certificate_for(application.authorization)
+
+
+@pytest.fixture
+def flask_calls(app):
+    """How many requests reached Flask's request cycle (the lean path skips it)."""
+    calls = []
+    app.before_request(lambda: calls.append(1))
+    return calls
+
+
+def both(client, app, path: str, **kwargs):
+    """The same request answered by the lean path, then by Flask's views alone."""
+    fast = client.get(path, **kwargs)
+    app.config["VERIFY_FAST_PATH"] = False
+    try:
+        slow = client.get(path, **kwargs)
+    finally:
+        app.config["VERIFY_FAST_PATH"] = True
+    return fast, slow
+
+
+def assert_same(fast, slow):
+    assert fast.status_code == slow.status_code
+    assert fast.get_data(as_text=True) == slow.get_data(as_text=True)
+    assert dict(fast.headers) == dict(slow.headers)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_certificate_pages_are_identical(client, app, certificate, approver, flask_calls, lang):
+    fast, slow = both(client, app, f"/v/{certificate.code}", query_string={"lang": lang})
+    assert_same(fast, slow)
+    assert len(flask_calls) == 1 and "verdict-valid" in fast.get_data(as_text=True)
+    new = reissue_certificate(certificate, approver, "经营范围变更")
+    fast, slow = both(client, app, f"/v/{certificate.code}", query_string={"lang": lang})
+    assert_same(fast, slow)
+    assert f'href="/v/{new.code}"' in fast.get_data(as_text=True)
+    flow.change_authorization(new.authorization, "suspend", approver, "抽检不合格",
+                              local_today() + timedelta(days=20))  # fmt: skip
+    fast, slow = both(client, app, f"/v/{new.code}", headers={"Cookie": f"lang={lang}"})
+    assert_same(fast, slow)
+    assert "verdict-suspended" in fast.get_data(as_text=True)
+    fast, slow = both(client, app, f"/v/{new_code()}", query_string={"lang": lang})
+    assert_same(fast, slow)
+    assert fast.status_code == 404 and len(flask_calls) == 4
+
+
+def test_what_the_lean_path_leaves_to_flask(client, app, certificate, flask_calls):
+    code = certificate.code
+    assert client.get(f"/v/{code.lower()}").status_code == 301  # a redirect to the canonical form
+    assert client.get("/v/not-a-code").status_code == 404  # free text is echoed by Flask
+    assert client.head(f"/v/{code}").status_code == 200
+    client.set_cookie("session", "x")  # a session (a signed-in official sees their menu)
+    assert client.get(f"/v/{code}").status_code == 200
+    assert len(flask_calls) == 4
+    client.delete_cookie("session")
+    assert client.get(f"/v/{code}").status_code == 200 and len(flask_calls) == 4
+
+
+def test_certificate_scans_are_recorded_by_the_lean_path(client, certificate):
+    client.get(f"/v/{certificate.code}", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    (scan,) = db.session.scalars(db.select(Scan).where(Scan.target_id == certificate.id)).all()
+    assert scan.kind == "certificate" and len(scan.scanner) == 32 and "203.0" not in scan.scanner
+
+
+def make_label(authorization_id: int) -> Label:
+    batch = LabelBatch(authorization_id=authorization_id, category="carving", quantity=1,
+                       state=BatchState.READY, progress=1)  # fmt: skip
+    db.session.add(batch)
+    db.session.flush()
+    label = Label(batch_id=batch.id, serial=new_serial())
+    db.session.add(label)
+    db.session.commit()
+    return label
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_label_pages_are_identical_scan_after_scan(client, app, certificate, lang, flask_calls):
+    """Two labels scanned the same way, one by each path: the same pages, the same counters."""
+    fast_label, slow_label = (make_label(certificate.authorization_id) for _ in range(2))
+    for phone in (1, 1, 2, 3, 4, 5, 6, 7):
+        environ = {"REMOTE_ADDR": f"198.51.100.{phone}"}
+        fast = client.get(f"/l/{fast_label.serial}?lang={lang}", environ_base=environ)
+        app.config["VERIFY_FAST_PATH"] = False
+        slow = client.get(f"/l/{slow_label.serial}?lang={lang}", environ_base=environ)
+        app.config["VERIFY_FAST_PATH"] = True
+        db.session.expire_all()
+        a, b = db.session.get(Label, fast_label.id), db.session.get(Label, slow_label.id)
+        assert (a.scan_count, a.distinct_scanners) == (b.scan_count, b.distinct_scanners)
+        assert (a.copy_flagged_at is None) == (b.copy_flagged_at is None)
+        same = slow.get_data(as_text=True)
+        for old, new in ((slow_label.serial, fast_label.serial),
+                         (format_serial(slow_label.serial), format_serial(fast_label.serial)),
+                         (local_datetime(b.first_scan_at), local_datetime(a.first_scan_at))):  # fmt: skip
+            same = same.replace(old, new)
+        assert fast.get_data(as_text=True) == same
+        assert fast.status_code == slow.status_code == 200
+    assert (a.scan_count, a.distinct_scanners) == (8, 7) and a.copy_flagged_at is not None
+    assert "⚠" in fast.get_data(as_text=True)  # the copy warning
+    assert len(flask_calls) == 8  # only the Flask half
+
+
+def test_batched_scan_log_writes_later_and_loses_nothing(app, certificate, caplog):
+    app.config.update(SCAN_BATCH=True, SCAN_FLUSH_INTERVAL=60, SCAN_QUEUE_LIMIT=3)
+    writer = scanlog.ScanWriter(app)
+    rows = [{"kind": "certificate", "target_id": certificate.id, "at": utcnow(),
+             "scanner": f"{n:032d}"} for n in range(5)]  # fmt: skip
+    count = lambda: db.session.scalar(db.select(db.func.count(Scan.id)))  # noqa: E731
+    for row in rows[:3]:
+        writer.add(row)
+    assert count() == 0  # queued, not written in the request
+    writer.add(rows[3])  # the queue is full: the queue and this row are written now
+    assert count() == 4
+    writer.add(rows[4])
+    writer.close()  # process exit writes what is left
+    assert count() == 5
+    with caplog.at_level(logging.ERROR):
+        assert writer._write([{"kind": "certificate"}]) == 0  # a bad row is logged, not raised
+    assert "could not write" in caplog.text
