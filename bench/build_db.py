@@ -414,6 +414,24 @@ def marker(url: str, scale: Scale) -> Path:
     return OUT / f"{kind}-{scale.name}.built.json"
 
 
+def add_missing_indexes(url: str) -> None:
+    """Indexes added to the models since the database was built (create_all makes only tables)."""
+    import gi_registry.models  # noqa: F401  (registers every table)
+    from gi_registry.extensions import db
+
+    engine = sa.create_engine(url)
+    existing = {}
+    inspector = sa.inspect(engine)
+    for table in db.metadata.sorted_tables:
+        existing[table.name] = {i["name"] for i in inspector.get_indexes(table.name)}
+    for table in db.metadata.sorted_tables:
+        for index in table.indexes:
+            if index.name not in existing.get(table.name, set()):
+                print(f"  adding index {index.name}")
+                index.create(engine)
+    engine.dispose()
+
+
 def create_postgres_database(url: str) -> None:
     target = sa.engine.make_url(url)
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -445,6 +463,7 @@ def ensure(url: str, scale: Scale, rebuild: bool = False, log=print) -> dict:
     if url.startswith("postgresql"):
         create_postgres_database(url)
     if not rebuild and is_built(url, scale):
+        add_missing_indexes(url)
         return json.loads(marker(url, scale).read_text())
     marker(url, scale).unlink(missing_ok=True)
     if url.startswith("sqlite:///"):

@@ -4,6 +4,7 @@ The versions come from the database (`flask gi standards-sync` loads them from S
 that the categories offered match the version an application is recorded against.
 """
 
+from flask import g, has_request_context
 from flask_babel import get_locale
 
 from .standards.spec import Category, Standard
@@ -12,7 +13,16 @@ _cache: dict[tuple, Standard] = {}
 
 
 def effective_standard() -> Standard | None:
-    """The version in force today, rebuilt from the database only when that row changes."""
+    """The version in force today, rebuilt from the database only when that row changes; looked
+    up once per request (a list of labels names a category per row)."""
+    if has_request_context():
+        if "effective_standard" not in g:
+            g.effective_standard = _effective_standard()
+        return g.effective_standard
+    return _effective_standard()
+
+
+def _effective_standard() -> Standard | None:
     from .standards.services import as_standard, in_force, standard_code
 
     row = in_force(standard_code())
