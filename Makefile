@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup install install-dev translations lint format bench clean
+.PHONY: run test setup install install-dev translations lint format bench bench-quick clean
 
 run: setup ## Start the site at http://127.0.0.1:5000 with demo data
 	@echo "Starting the registry at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
@@ -50,6 +50,14 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The benchmark (bench/run.py): SQLite, and PostgreSQL when DATABASE_URL names a server (it
+# creates the database gi_bench there). The first run builds the databases (~2 min each).
+bench: install
+	$(PY) -m bench.run
+
+bench-quick: install ## The same on a small database with short runs (~3 min)
+	$(PY) -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -50,11 +50,30 @@ def environment_overrides() -> dict:
     overrides = {}
     if url := os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options()
     if url := os.environ.get("REDIS_URL"):
         overrides["RATELIMIT_STORAGE_URI"] = url
     if url := os.environ.get("PUBLIC_BASE_URL"):
         overrides["PUBLIC_BASE_URL"] = url
     return overrides
+
+
+def engine_options() -> dict:
+    """The connection pool of each server process, sized to its threads (gunicorn.conf.py).
+
+    A request thread holds at most two connections (the lean verification path keeps one of its
+    own; Flask's session checks one out per request), plus the scan writer and the label drain
+    thread: pool_size = 2 x threads + 2 by default. DB_POOL_SIZE and DB_MAX_OVERFLOW override it.
+    The server must allow processes x (pool_size + max_overflow) for every app server, plus the
+    label worker and a few for administration (PostgreSQL's default max_connections is 100).
+    """
+    threads = int(os.environ.get("GUNICORN_THREADS", 4))
+    return {
+        "pool_pre_ping": True,  # a connection broken by a database restart is replaced, not used
+        "pool_size": int(os.environ.get("DB_POOL_SIZE", 2 * threads + 2)),
+        "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", 2)),
+        "pool_recycle": 3600,
+    }
 
 
 def normalise_database_url(url: str) -> str:

@@ -62,6 +62,9 @@ class FastVerify:
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         self.local = threading.local()
+        # SQLite has one writer at a time: the process's threads queue here rather than in
+        # SQLite's busy handler, which sleeps in steps of milliseconds.
+        self.sqlite_writes = threading.Lock()
         self.names: dict[str, tuple[float, dict]] = {}
         self.cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
                         app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")  # fmt: skip
@@ -380,12 +383,13 @@ class FastVerify:
                         {**params, "kind": ScanKind.LABEL.value})  # fmt: skip
                     first_at, count, distinct, flagged_at = cursor.fetchone()
                 else:
-                    cursor.execute(sql, params)
-                    first_at, count, distinct, flagged_at = cursor.fetchone()
-                    cursor.execute("INSERT INTO scan (kind, target_id, at, scanner) "
-                                   "VALUES (?, ?, ?, ?)",
-                                   (ScanKind.LABEL.value, label_id, at, scanner))  # fmt: skip
-                    conn.commit()
+                    with self.sqlite_writes:
+                        cursor.execute(sql, params)
+                        first_at, count, distinct, flagged_at = cursor.fetchone()
+                        cursor.execute("INSERT INTO scan (kind, target_id, at, scanner) "
+                                       "VALUES (?, ?, ?, ?)",
+                                       (ScanKind.LABEL.value, label_id, at, scanner))  # fmt: skip
+                        conn.commit()
             finally:
                 cursor.close()
             threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
