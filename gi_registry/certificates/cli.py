@@ -72,7 +72,11 @@ def read_qr_text(source: str) -> str:
     from . import qr
 
     path = Path(source)
-    if not (len(source) < 4096 and path.is_file()):
+    try:
+        is_file = len(source) < 4096 and path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows: text, not a file
+        is_file = False
+    if not is_file:
         return source
     data = path.read_bytes()
     if data.startswith(b"%PDF"):

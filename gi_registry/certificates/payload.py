@@ -151,7 +151,11 @@ def qr_text(url: str, payload: str) -> str:
 def parse_qr_text(text: str) -> QrText:
     """Split QR text into its URL, the code of a `/v/<code>` URL (else None), and the payload."""
     url, _, fragment = text.strip().partition("#")
-    match = re.search(r"/v/([0-9A-Za-z]+)/?$", urlsplit(url).path)
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # not even a URL, e.g. "https://[": no code; the signature will fail
+        path = ""
+    match = re.search(r"/v/([0-9A-Za-z]+)/?$", path)
     return QrText(url, match.group(1) if match else None, fragment or None)
 
 
