@@ -24,6 +24,9 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout; off by defau
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Behind reverse proxies: how many of them add X-Forwarded-For/-Proto. The client's address is
+# what rate limits and the scanner hash count; without this every visitor has the proxy's.
+proxy_hops = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
 
 
 def _registry(server):
@@ -33,9 +36,14 @@ def _registry(server):
 
 
 def when_ready(server):
-    """SQLite runs in WAL mode under several workers: readers never wait for the writer, and a
-    commit appends to the log instead of rewriting pages (see extensions.py for fsync)."""
+    """Trust the reverse proxies' headers (TRUSTED_PROXY_HOPS), and run SQLite in WAL mode under
+    several workers: readers never wait for the writer, and a commit appends to the log instead
+    of rewriting pages (see extensions.py for fsync)."""
     app, extension = _registry(server)
+    if proxy_hops and hasattr(app, "wsgi_app"):  # before the workers are forked
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops)
     if extension is not None:
         with app.app_context():
             if extension.engine.dialect.name == "sqlite":

@@ -424,11 +424,16 @@ def add_missing_indexes(url: str) -> None:
     inspector = sa.inspect(engine)
     for table in db.metadata.sorted_tables:
         existing[table.name] = {i["name"] for i in inspector.get_indexes(table.name)}
+    added = False
     for table in db.metadata.sorted_tables:
         for index in table.indexes:
             if index.name not in existing.get(table.name, set()):
                 print(f"  adding index {index.name}")
                 index.create(engine)
+                added = True
+    if added:  # the planner's statistics must know the new index
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
     engine.dispose()
 
 
