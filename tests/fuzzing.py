@@ -32,6 +32,8 @@ HOSTILE = [
     "\ufeff", "\ud7ff", "Ａ１２３－４５", "ＢＳＬＬ－Ｃ－２０２６", "\r\nSet-Cookie: a=b",
     "      ", "", "null", "None", "true", "[]", "{}", "NaN", "-1", "0", "1e309", "9" * 40,
     "2026-02-30", "0000-00-00", "9999-12-31", "1900-01-01", "ʻokina", "İı", "ß", "🏺🫙",
+    "//evil.example/x", "https://evil.example/", "/\\evil.example", "\\\\evil.example",
+    "/%2F%2Fevil.example", "javascript:alert(1)//", "http:evil.example",
     "博山琉璃" * 30, "a@b", "@", "x" * 256 + "@example.cn",
 ]  # fmt: skip
 
