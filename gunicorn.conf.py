@@ -49,6 +49,10 @@ def when_ready(server):
             if extension.engine.dialect.name == "sqlite":
                 with extension.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        from gi_registry.verify import fastpath
+
+        fastpath.warm(app)  # pages every worker (and every recycled one) inherits ready-made
+        with app.app_context():
             extension.engine.dispose()
 
 

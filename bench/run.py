@@ -137,6 +137,20 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: dict) -> str:
+    """The README's table: ratios and latency at each connection count, per database."""
+    lines = ["| database | page | connections | req/s | ratio to floor | p50 ms | p99 ms |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for section in results["databases"]:
+        for r in section["runs"]:
+            name = {"certificate": "`/v/<code>`", "label": "`/l/<serial>`"}.get(
+                r["target"], "floor"
+            )
+            lines.append(f"| {section['database']} | {name} | {r['connections']} | {r['rps']:.0f} "
+                         f"| {r['ratio']:.2f} | {r['p50_ms']:.2f} | {r['p99_ms']:.1f} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small database, short runs")
@@ -146,7 +160,13 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-labels", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--output", default=str(BENCH / "results.json"))
+    parser.add_argument("--markdown", metavar="RESULTS", help="print a results file as tables")
     args = parser.parse_args(argv)
+    if args.markdown:
+        results = json.loads(Path(args.markdown).read_text())
+        print(markdown(results))
+        print(table(results))
+        return 0
     scale = QUICK if args.quick else FULL
     args.seconds = args.seconds or (2.0 if args.quick else 10.0)
     OUT.mkdir(parents=True, exist_ok=True)

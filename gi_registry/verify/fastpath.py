@@ -27,6 +27,7 @@ import contextlib
 import functools
 import json
 import logging
+import sqlite3
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -62,8 +63,9 @@ class FastVerify:
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         self.local = threading.local()
-        # SQLite has one writer at a time: the process's threads queue here rather than in
-        # SQLite's busy handler, which sleeps in steps of milliseconds.
+        # SQLite has one writer at a time: the process's threads queue here, and the processes
+        # poll for the write lock in steps of a tenth of a millisecond (begin_immediate) rather
+        # than in SQLite's busy handler, which sleeps 1, 2, 5, 10, 15... ms.
         self.sqlite_writes = threading.Lock()
         self.names: dict[str, tuple[float, dict]] = {}
         self.cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
@@ -258,12 +260,20 @@ class FastVerify:
                          values, {}, not_found=True)  # fmt: skip
 
     def fill(self, environ, locale, template, words, values, flags, not_found=False) -> str:
-        """The page from its pieces (made by Flask on first use, as pages.render does)."""
+        """The page from its pieces, filled with this request's values."""
+        pieces = self.pieces(environ.get("PATH_INFO"), locale, template, words, flags, not_found)
+        values["lang_href"] = self.language_link(locale, environ)
+        out = pieces[:]
+        for i in range(1, len(out), 2):
+            out[i] = escape(values[out[i]])
+        return "".join(out)
+
+    def pieces(self, path, locale, template, words, flags, not_found=False) -> list[str]:
+        """The page's pieces, made by Flask on first use (as pages.render does)."""
         key = (id(self.app), locale, template, id(words), tuple(sorted(flags.items())))
-        pieces = pages._pieces.get(key)
-        if pieces is None:
-            with self.app.test_request_context(environ.get("PATH_INFO"),
-                                               query_string={"lang": locale}):  # fmt: skip
+        found = pages._pieces.get(key)
+        if found is None:
+            with self.app.test_request_context(path, query_string={"lang": locale}):
                 extra = None
                 if not_found:
                     from .forms import LookupForm
@@ -271,13 +281,9 @@ class FastVerify:
                     def extra():
                         return {"form": LookupForm(formdata=None)}
 
-                pieces = pages._pieces[key] = pages._make_pieces(
+                found = pages._pieces[key] = pages._make_pieces(
                     self.app, locale, template, words, flags, extra)  # fmt: skip
-        values["lang_href"] = self.language_link(locale, environ)
-        out = pieces[:]
-        for i in range(1, len(out), 2):
-            out[i] = escape(values[out[i]])
-        return "".join(out)
+        return found
 
     def language_link(self, locale: str, environ: dict) -> str:
         """url_for("main.set_language", ...) with request.full_path, as base.html builds it."""
@@ -326,6 +332,10 @@ class FastVerify:
                 conn.driver_connection.autocommit = True
                 with conn.cursor() as cursor:
                     cursor.execute("SET synchronous_commit TO OFF")
+            elif self.dialect.name == "sqlite":  # writes poll in begin_immediate; reads never wait
+                cursor = conn.cursor()
+                cursor.execute("PRAGMA busy_timeout = 0")
+                cursor.close()
             self.local.conn = conn
         return conn
 
@@ -384,6 +394,7 @@ class FastVerify:
                     first_at, count, distinct, flagged_at = cursor.fetchone()
                 else:
                     with self.sqlite_writes:
+                        self.begin_immediate(cursor)
                         cursor.execute(sql, params)
                         first_at, count, distinct, flagged_at = cursor.fetchone()
                         cursor.execute("INSERT INTO scan (kind, target_id, at, scanner) "
@@ -403,6 +414,20 @@ class FastVerify:
             except Exception:
                 self.drop_connection()
             return None
+
+    @staticmethod
+    def begin_immediate(cursor, budget: float = 5.0) -> None:
+        """Take SQLite's write lock, polling finely for up to `budget` seconds."""
+        deadline, pause = time.monotonic() + budget, 0.0001
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.002)
 
     def flag_copied(self, label_id: int, now: datetime, distinct: int, threshold: int) -> None:
         from ..extensions import db
@@ -434,3 +459,35 @@ def install(app: Flask) -> None:
     """Put the lean path in front of the app (the verify blueprint calls this once)."""
     app.wsgi_app = FastVerify(app, app.wsgi_app)
     scanlog.writer_for(app)
+
+
+def warm(app: Flask) -> int:
+    """Make the common pages' pieces, the layouts and the names before the workers fork (they
+    inherit them): a worker recycled by max_requests answers at full speed from its first
+    request. Returns how many page shapes were made; never raises."""
+    layer = app.wsgi_app
+    while layer is not None and not isinstance(layer, FastVerify):
+        layer = getattr(layer, "app", None)  # under ProxyFix
+    if layer is None:
+        return 0
+    shapes = [("verify/not_found.html", CERTIFICATE_VERDICTS["not_found"], {}, True)]
+    for state in ("valid", "superseded", "suspended", "revoked", "expired"):
+        flags = {"current": state == "superseded", "standard": True, "standard_note": False,
+                 "record": True}  # fmt: skip
+        shapes.append(("verify/certificate.html", CERTIFICATE_VERDICTS[state], flags, False))
+    for state in ("valid", "suspended", "revoked", "expired"):
+        for first_time in (True, False):
+            flags = {"first_time": first_time, "copy_warning": False, "record": True}
+            shapes.append(("verify/label.html", LABEL_VERDICTS[state], flags, False))
+    made = 0
+    try:
+        for locale in layer.languages:
+            with app.app_context():  # a fresh `g` per language (Flask-Babel keeps the locale there)
+                layer.names_for(locale)
+                for template, words, flags, not_found in shapes:
+                    path = "/v/0" if template != "verify/label.html" else "/l/0"
+                    layer.pieces(path, locale, template, words, flags, not_found)
+                    made += 1
+    except Exception:
+        log.warning("could not prepare the verification pages in advance", exc_info=True)
+    return made
