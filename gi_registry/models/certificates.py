@@ -56,6 +56,10 @@ class Certificate(db.Model):
     authorization: Mapped["Authorization"] = relationship()  # noqa: F821
     superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
 
+    # An authorization's current certificate in one index step (a superseded certificate's page
+    # links to it; reissues leave dozens of superseded ones under the same authorization).
+    __table_args__ = (Index("ix_certificate_authorization_status", "authorization_id", "status"),)
+
     @property
     def qr_text(self) -> str:
         """The text of the certificate's QR: the URL a phone opens, and the signed payload."""
