@@ -91,6 +91,14 @@ def site(app, tmp_path):
     extra.mkdir(parents=True)
     (extra / "2026.csv").write_text("年份,数量\n2026,3\n", encoding="utf-8")
     (tmp_path / "instance" / "config.py").write_text('SECRET_KEY = "not-in-the-backup"\n')
+    # The test databases are made by create_all, not by the migrations: give restore a scripts
+    # folder without revisions so that it takes its create_all path for them too. Restoring
+    # across real revisions is covered by tests/test_migrations.py's upgrade tests.
+    scripts = tmp_path / "migrations"
+    shutil.copytree(Path(app.extensions["migrate"].directory), scripts,
+                    ignore=shutil.ignore_patterns("*.py[co]", "__pycache__", "versions"))  # fmt: skip
+    (scripts / "versions").mkdir()
+    app.extensions["migrate"].directory = str(scripts)
     return app
 
 
