@@ -5,8 +5,9 @@
 For SQLite and, when DATABASE_URL names a PostgreSQL server, PostgreSQL: builds (or reuses) the
 bench database, starts the registry and the floor (bench/floor_app.py) side by side under
 gunicorn with the repository's gunicorn.conf.py, loads each with wrk at 1, 16 and 64 connections
-over random existing certificate codes and label serials (10% unknown), and reports requests per
-second as a ratio to the floor measured in the same run, with p50/p99 latency; then checks that
+over random existing certificate codes and label serials (10% unknown), in three rounds of 6 s
+interleaved with the floor, and reports requests per second as a ratio to the floor measured
+just before, with p50/p99 latency (medians of the rounds); then checks that
 every verification was recorded, the workers' resident memory, label issuance (10,000 and
 50,000 labels with their PDF) and the server time of the busiest pages. Prints a table and
 writes bench/results.json. It reports; it never fails for being slow.
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -59,41 +61,57 @@ def scan_count(url: str) -> int:
     return total
 
 
-def http_runs(url: str, scale: Scale, seconds: float, wrk: str) -> dict:
-    """Floor and registry side by side; each loaded in turn at every connection count."""
+def http_runs(url: str, scale: Scale, seconds: float, wrk: str, repeat: int = 1) -> dict:
+    """Floor and registry side by side; each loaded in turn at every connection count, `repeat`
+    times interleaved (floor, certificate, label, floor, ...). A row is the median of its
+    repeats, and its ratio the median of the ratios to the floor run just before it: the
+    machine's other load changes from minute to minute, never within one round."""
     paths = load.write_paths(url, scale)
     site = load.start_server("site", "app:app", load.site_env(url, scale), "/v/0")
     floor = load.start_server("floor", "bench.floor_app:app", {}, "/v/0")
     before = scan_count(url)
-    served = 0
-    rows = []
+    rows, served = [], 0
     try:
         for target, server in (("floor", floor), ("certificate", site), ("label", site)):
             load.run_wrk(wrk, server.url(), paths[target], 16, min(2.0, seconds))  # warm up
         for connections in CONNECTIONS:
-            floor_result = load.run_wrk(wrk, floor.url(), paths["floor"], connections, seconds)
-            rows.append({"target": "floor", **floor_result.as_dict(), "ratio": 1.0})
-            for target in ("certificate", "label"):
-                result = load.run_wrk(wrk, site.url(), paths[target], connections, seconds)
-                rows.append({"target": target, **result.as_dict(),
-                             "ratio": round(result.rps / floor_result.rps, 3)})  # fmt: skip
+            found: dict[str, list[tuple]] = {"floor": [], "certificate": [], "label": []}
+            for _ in range(repeat):
+                base = load.run_wrk(wrk, floor.url(), paths["floor"], connections, seconds)
+                found["floor"].append((base, 1.0))
+                for target in ("certificate", "label"):
+                    result = load.run_wrk(wrk, site.url(), paths[target], connections, seconds)
+                    found[target].append((result, result.rps / base.rps))
+                    served += result.requests - result.non_2xx
+            for target, results in found.items():
+                rows.append(median_row(target, results))
         # Warm-up requests count too: every answered page of a known code is one scan.
         memory = {"site": {pid: load.rss_mb(pid) for pid in site.worker_pids()},
                   "floor": {pid: load.rss_mb(pid) for pid in floor.worker_pids()}}  # fmt: skip
     finally:
         site.stop()
         floor.stop()
-    served = sum(r["requests"] - r["non_2xx"] for r in rows if r["target"] != "floor")
     recorded = scan_count(url) - before
     return {"runs": rows, "worker_rss_mb": memory, "scans_recorded": recorded,
-            "known_pages_served_measured": served}  # fmt: skip
+            "known_pages_served_measured": served, "repeats": repeat}  # fmt: skip
+
+
+def median_row(target: str, results: list[tuple]) -> dict:
+    """One table row from repeated runs: the median of each measure, and every ratio seen."""
+    first = results[0][0].as_dict()
+    row = {"target": target, "connections": first["connections"], "seconds": first["seconds"]}
+    for key in ("requests", "rps", "p50_ms", "p90_ms", "p99_ms", "non_2xx", "socket_errors"):
+        row[key] = statistics.median(r.as_dict()[key] for r, _ in results)
+    row["ratio"] = round(statistics.median(ratio for _, ratio in results), 3)
+    row["ratios"] = [round(ratio, 3) for _, ratio in results]
+    return row
 
 
 def one_database(kind: str, url: str, scale: Scale, args, wrk: str) -> dict:
     print(f"\n== {kind}: {sa.engine.make_url(url).render_as_string()}")
     built = build_db.ensure(url, scale, args.rebuild)
     section = {"database": kind, "built": built}
-    section.update(http_runs(url, scale, args.seconds, wrk))
+    section.update(http_runs(url, scale, args.seconds, wrk, args.repeat))
     if not args.skip_pages:
         section["pages"] = inprocess.time_pages(url, scale)
     if not args.skip_labels:
@@ -115,8 +133,11 @@ def table(results: dict) -> str:
         for r in section["runs"]:
             name = {"certificate": "/v/<code>", "label": "/l/<serial>"}.get(r["target"], "floor")
             lines.append(f"{name:<12}{r['connections']:>6}{r['rps']:>10.0f}{r['ratio']:>8.2f}"
-                         f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['non_2xx']:>9}"
-                         f"{r['socket_errors']:>8}")  # fmt: skip
+                         f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['non_2xx']:>9.0f}"
+                         f"{r['socket_errors']:>8.0f}")  # fmt: skip
+        lines.append("ratios of each round (floor just before): " + "; ".join(
+            f"{r['target']}@{r['connections']} {r.get('ratios')}" for r in section["runs"]
+            if r["target"] != "floor"))  # fmt: skip
         lines.append(f"scans recorded during the run: {section['scans_recorded']} "
                      f"(pages of known codes served in the measured runs: "
                      f"{section['known_pages_served_measured']}, plus warm-up)")  # fmt: skip
@@ -154,7 +175,10 @@ def markdown(results: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small database, short runs")
-    parser.add_argument("--seconds", type=float, help="per load run (default 10, quick 2)")
+    parser.add_argument("--seconds", type=float, help="per load run (default 6, quick 2)")
+    parser.add_argument(
+        "--repeat", type=int, help="rounds per connection count (default 3, quick 1)"
+    )
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--rebuild", action="store_true", help="rebuild the bench databases")
     parser.add_argument("--skip-labels", action="store_true")
@@ -168,11 +192,13 @@ def main(argv=None) -> int:
         print(table(results))
         return 0
     scale = QUICK if args.quick else FULL
-    args.seconds = args.seconds or (2.0 if args.quick else 10.0)
+    args.seconds = args.seconds or (2.0 if args.quick else 6.0)
+    args.repeat = args.repeat or (1 if args.quick else 3)
     OUT.mkdir(parents=True, exist_ok=True)
     wrk = load.ensure_wrk()
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "scale": scale.name,
-               "seconds_per_run": args.seconds, "machine": machine(), "databases": []}  # fmt: skip
+               "seconds_per_run": args.seconds, "repeats": args.repeat, "machine": machine(),
+               "databases": []}  # fmt: skip
     started = time.monotonic()
     urls = []
     if args.only != "postgres":
