@@ -83,7 +83,7 @@ CERTIFICATES = Resource(
         Param("status", {"type": "string", "enum": VERDICTS}, "Only certificates in this status."),
         Param(
             "producer_id",
-            {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},
+            {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
             "Only this producer's certificates.",
         ),
         Param(

@@ -120,7 +120,7 @@ STATIONS = Resource(
     ),
     key=Param(
         "station_id",
-        {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},
+        {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
         "The station's identifier.",
         location="path",
         example=1,
@@ -205,7 +205,7 @@ ANNOUNCEMENTS = Resource(
     ),
     key=Param(
         "announcement_id",
-        {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},
+        {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
         "The announcement's identifier.",
         location="path",
         example=1,

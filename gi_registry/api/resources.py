@@ -123,7 +123,7 @@ PRODUCERS = Resource(
     ),
     key=Param(
         "producer_id",
-        {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},
+        {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
         "The producer's identifier.",
         location="path",
         example=1,
@@ -187,7 +187,7 @@ AUTHORIZATIONS = Resource(
         Param("status", {"type": "string", "enum": STATUSES}, "Status today."),
         Param(
             "producer_id",
-            {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},
+            {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
             "Only this producer's authorizations.",
         ),
         TOWN,
