@@ -25,6 +25,7 @@ import os
 import queue
 import threading
 import time
+from datetime import UTC
 
 from flask import Flask, current_app
 from sqlalchemy import insert
@@ -104,8 +105,8 @@ class ScanWriter:
     def _write(self, rows: list[dict]) -> int:
         started = time.perf_counter()
         try:
-            with self.app.app_context(), db.engine.begin() as conn:
-                conn.execute(insert(Scan), rows)
+            with self.app.app_context():
+                self._insert(rows)
         except Exception:
             log.exception("could not write %d scan rows", len(rows))
             return 0
@@ -113,6 +114,34 @@ class ScanWriter:
         if (elapsed := time.perf_counter() - started) > 1.0:
             log.warning("writing %d scan rows took %.1f s", len(rows), elapsed)
         return len(rows)
+
+    def _insert(self, rows: list[dict]) -> None:
+        """One executemany on a raw connection: SQLAlchemy's per-row type processing of a few
+        hundred rows would hold the GIL for milliseconds, stalling this worker's requests."""
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            sql = "INSERT INTO scan (kind, target_id, at, scanner) VALUES (?, ?, ?, ?)"
+            stamp = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's DateTime text on SQLite, in UTC
+            values = [(r["kind"], r["target_id"], r["at"].astimezone(UTC).strftime(stamp),
+                       r["scanner"]) for r in rows]  # fmt: skip
+        elif engine.dialect.name == "postgresql":
+            sql = "INSERT INTO scan (kind, target_id, at, scanner) VALUES (%s, %s, %s, %s)"
+            values = [(r["kind"], r["target_id"], r["at"], r["scanner"]) for r in rows]
+        else:
+            with engine.begin() as conn:
+                conn.execute(insert(Scan), rows)
+            return
+        conn = engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.executemany(sql, values)
+            cursor.close()
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
 
     def close(self) -> None:
         """Stop the thread and write what is left (process exit)."""
