@@ -183,7 +183,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the bench databases")
     parser.add_argument("--skip-labels", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
-    parser.add_argument("--output", default=str(BENCH / "results.json"))
+    parser.add_argument(
+        "--output", help="default bench/results.json (quick: bench/out/results-quick.json)"
+    )
     parser.add_argument("--markdown", metavar="RESULTS", help="print a results file as tables")
     args = parser.parse_args(argv)
     if args.markdown:
@@ -194,6 +196,9 @@ def main(argv=None) -> int:
     scale = QUICK if args.quick else FULL
     args.seconds = args.seconds or (2.0 if args.quick else 6.0)
     args.repeat = args.repeat or (1 if args.quick else 3)
+    args.output = args.output or str(
+        OUT / "results-quick.json" if args.quick else BENCH / "results.json"
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     wrk = load.ensure_wrk()
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "scale": scale.name,
