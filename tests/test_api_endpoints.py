@@ -189,6 +189,30 @@ def test_bad_parameters_give_400_json_naming_the_parameter(client, url, paramete
     assert f"“{parameter}”" in error["message"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/producers/{n}",
+        "/api/v1/stations/{n}",
+        "/api/v1/announcements/{n}",
+        "/api/v1/authorizations?producer_id={n}",
+        "/api/v1/certificates?producer_id={n}",
+    ],
+)
+def test_ids_stay_within_the_32_bit_id_columns(client, url):
+    # The largest id the columns hold is an ordinary answer; one more is refused before the
+    # database sees it (PostgreSQL answered it with a 500).
+    def lookup(n, status):
+        return get_json(client, url.format(n=n) + ("&" if "?" in url else "?") + "lang=en", status)
+
+    if "?" in url:
+        assert lookup(2_147_483_647, 200)["data"] == []
+    else:
+        assert lookup(2_147_483_647, 404)["error"]["code"] == "not_found"
+    error = lookup(2_147_483_648, 400)["error"]
+    assert error["message"].endswith("must be at most 2147483647.")
+
+
 def test_error_messages_are_chinese_by_default_and_english_on_request(client):
     zh = get_json(client, "/api/v1/producers?per_page=500", 400)["error"]["message"]
     en = get_json(client, "/api/v1/producers?per_page=500&lang=en", 400)["error"]["message"]

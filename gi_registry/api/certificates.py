@@ -7,9 +7,9 @@ from ..clock import local_today
 from ..extensions import db
 from ..models import Authorization
 from ..models.certificates import Certificate, CertificateStatus
-from .params import Param
+from .params import Param, choice, identifier
 from .resources import status_condition
-from .spec import Field, Resource, day, text
+from .spec import Filter, Resource, day, equals, integer, text
 
 VERDICTS = ["active", "suspended", "revoked", "expired", "superseded"]
 NUMBER_PATTERN = "^[A-Z0-9][A-Z0-9-]{0,29}$"
@@ -23,21 +23,15 @@ def verdict_condition(verdict: str):
     return current & status_condition(verdict, local_today())
 
 
-def select_certificates(args: dict):
-    query = db.select(Certificate).join(Certificate.authorization)
-    if "status" in args:
-        query = query.where(verdict_condition(args["status"]))
-    if "producer_id" in args:
-        query = query.where(Authorization.enterprise_id == args["producer_id"])
-    if "authorization_number" in args:
-        query = query.where(Authorization.number == args["authorization_number"])
-    return query.options(
-        db.contains_eager(Certificate.authorization), selectinload(Certificate.superseded_by)
-    ).order_by(Certificate.id)
-
-
-def find_certificate(number: str):
-    return db.session.scalar(select_certificates({}).where(Certificate.number == number))
+def all_certificates():
+    return (
+        db.select(Certificate)
+        .join(Certificate.authorization)
+        .options(
+            db.contains_eager(Certificate.authorization), selectinload(Certificate.superseded_by)
+        )
+        .order_by(Certificate.id)
+    )
 
 
 def successor(certificate: Certificate) -> str | None:
@@ -61,36 +55,35 @@ CERTIFICATES = Resource(
             "The authorization it certifies.",
             get=lambda c: c.authorization.number,
         ),
-        Field(
-            "producer_id",
-            {"type": "integer"},
-            "The producer's identifier.",
-            lambda c: c.authorization.enterprise_id,
+        integer(
+            "producer_id", "The producer's identifier.", get=lambda c: c.authorization.enterprise_id
         ),
         text("holder_name", "The legal user named on it."),
         text("credit_code", "The credit code printed on it."),
         day("valid_from", "First day of validity printed on it."),
         day("valid_until", "Last day of validity printed on it."),
         day("issued_on", "Date of issue (Asia/Shanghai).", get=lambda c: c.issue_date),
-        Field(
+        text(
             "superseded_by",
-            {"type": ["string", "null"]},
             "Number of the certificate that replaced it, if any.",
-            successor,
+            get=successor,
+            null=True,
         ),
     ),
     filters=(
-        Param("status", {"type": "string", "enum": VERDICTS}, "Only certificates in this status."),
-        Param(
-            "producer_id",
-            {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
-            "Only this producer's certificates.",
+        Filter(choice("status", VERDICTS, "Only certificates in this status."), verdict_condition),
+        equals(
+            identifier("producer_id", "Only this producer's certificates."),
+            Authorization.enterprise_id,
         ),
-        Param(
-            "authorization_number",
-            {"type": "string", "pattern": NUMBER_PATTERN},
-            "Only certificates of this authorization.",
-            extra={"pattern_message": "must be an authorization number"},
+        equals(
+            Param(
+                "authorization_number",
+                {"type": "string", "pattern": NUMBER_PATTERN},
+                "Only certificates of this authorization.",
+                extra={"pattern_message": "must be an authorization number"},
+            ),
+            Authorization.number,
         ),
     ),
     key=Param(
@@ -100,6 +93,6 @@ CERTIFICATES = Resource(
         location="path",
         extra={"pattern_message": "must be a certificate number such as BSLL-C-2026-000001"},
     ),
-    select=select_certificates,
-    find=find_certificate,
+    rows=all_certificates,
+    lookup=lambda number: Certificate.number == number,
 )

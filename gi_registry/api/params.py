@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 MAX_PER_PAGE = 100
+MAX_ID = 2_147_483_647  # ids are 32-bit columns: PostgreSQL refuses larger numbers with an error
 DEFAULT_PER_PAGE = 20
 _INTEGER = re.compile(r"[0-9]{1,12}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -88,6 +89,19 @@ class Param:
             _("Parameter “%(p)s” %(why)s.", p=self.name, why=why),
             self.name,
         )
+
+
+def choice(name: str, values: list[str], description: str) -> Param:
+    """A query parameter taking one of `values`."""
+    return Param(name, {"type": "string", "enum": values}, description)
+
+
+def identifier(name: str, description: str, path: bool = False) -> Param:
+    """A row id as a query filter or, with `path`, as the key of an item's URL."""
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    if path:
+        return Param(name, schema, description, location="path", example=1)
+    return Param(name, schema, description)
 
 
 def shorten(text: str, limit: int = 40) -> str:

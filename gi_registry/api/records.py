@@ -6,9 +6,9 @@ from ..extensions import db
 from ..models.registry import Announcement, AnnouncementKind
 from ..models.standards import StandardVersion
 from ..models.stations import GuidanceStation, HostType, StationStatus
-from .params import Param
+from .params import Param, choice, identifier
 from .resources import TOWN
-from .spec import Field, Resource, day, integer, moment, strings, text
+from .spec import Resource, day, equals, integer, moment, objects, strings, text
 
 # --- standards -------------------------------------------------------------------------------
 
@@ -19,20 +19,17 @@ def standard_key(row: StandardVersion) -> str:
     return f"{row.code}-{row.version}"
 
 
-def select_standards(args: dict):
-    query = db.select(StandardVersion).where(StandardVersion.status.in_(PUBLISHED_STATUSES))
-    if "code" in args:
-        query = query.where(StandardVersion.code == args["code"])
-    if "status" in args:
-        query = query.where(StandardVersion.status == args["status"])
-    return query.order_by(StandardVersion.code, StandardVersion.effective_from, StandardVersion.id)
-
-
-def find_standard(key: str):
-    code, version = key.rsplit("-", 1)
-    return db.session.scalar(
-        select_standards({}).where(StandardVersion.code == code, StandardVersion.version == version)
+def published_standards():
+    return (
+        db.select(StandardVersion)
+        .where(StandardVersion.status.in_(PUBLISHED_STATUSES))
+        .order_by(StandardVersion.code, StandardVersion.effective_from, StandardVersion.id)
     )
+
+
+def is_standard(key: str):
+    code, version = key.rsplit("-", 1)
+    return (StandardVersion.code == code) & (StandardVersion.version == version)
 
 
 STANDARDS = Resource(
@@ -59,13 +56,18 @@ STANDARDS = Resource(
         ),
     ),
     filters=(
-        Param(
-            "code",
-            {"type": "string", "pattern": "^[A-Z][A-Z0-9-]{0,39}$"},
-            "Only versions of this standard.",
-            extra={"pattern_message": "must be a standard code such as BSLL-WS"},
+        equals(
+            Param(
+                "code",
+                {"type": "string", "pattern": "^[A-Z][A-Z0-9-]{0,39}$"},
+                "Only versions of this standard.",
+                extra={"pattern_message": "must be a standard code such as BSLL-WS"},
+            ),
+            StandardVersion.code,
         ),
-        Param("status", {"type": "string", "enum": PUBLISHED_STATUSES}, "In effect or superseded."),
+        equals(
+            choice("status", PUBLISHED_STATUSES, "In effect or superseded."), StandardVersion.status
+        ),
     ),
     key=Param(
         "key",
@@ -75,20 +77,14 @@ STANDARDS = Resource(
         example="BSLL-WS-2026.1",
         extra={"pattern_message": "must be a code and version such as BSLL-WS-2026.1"},
     ),
-    select=select_standards,
-    find=find_standard,
+    rows=published_standards,
+    lookup=is_standard,
 )
 
 # --- guidance stations -----------------------------------------------------------------------
 
-
-def select_stations(args: dict):
-    query = db.select(GuidanceStation)
-    for name in ("town", "status", "host_type"):
-        if name in args:
-            query = query.where(getattr(GuidanceStation, name) == args[name])
-    return query.order_by(GuidanceStation.id)
-
+STATION_STATUSES = [s.value for s in StationStatus]
+HOST_TYPES = [h.value for h in HostType]
 
 STATIONS = Resource(
     name="stations",
@@ -98,39 +94,31 @@ STATIONS = Resource(
         integer("id", "Stable identifier of the station."),
         text("name", "Name of the station."),
         text("host_organisation", "Organisation that hosts it (依托单位)."),
-        text("host_type", "Kind of host organisation.", enum=[h.value for h in HostType]),
+        text("host_type", "Kind of host organisation.", enum=HOST_TYPES),
         text("address", "Address."),
         text("town", "Town or subdistrict of Boshan District."),
         text("service_scope", "Services offered."),
         day("established_on", "Date set up."),
-        text("status", "Whether it is open.", enum=[s.value for s in StationStatus]),
+        text("status", "Whether it is open.", enum=STATION_STATUSES),
     ),
     filters=(
-        TOWN,
-        Param(
-            "status",
-            {"type": "string", "enum": [s.value for s in StationStatus]},
-            "Open, suspended or closed.",
+        equals(TOWN, GuidanceStation.town),
+        equals(
+            choice("status", STATION_STATUSES, "Open, suspended or closed."),
+            GuidanceStation.status,
         ),
-        Param(
-            "host_type",
-            {"type": "string", "enum": [h.value for h in HostType]},
-            "Kind of host organisation.",
+        equals(
+            choice("host_type", HOST_TYPES, "Kind of host organisation."), GuidanceStation.host_type
         ),
     ),
-    key=Param(
-        "station_id",
-        {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
-        "The station's identifier.",
-        location="path",
-        example=1,
-    ),
-    select=select_stations,
-    find=lambda station_id: db.session.get(GuidanceStation, station_id),
+    key=identifier("station_id", "The station's identifier.", path=True),
+    rows=lambda: db.select(GuidanceStation).order_by(GuidanceStation.id),
+    lookup=lambda station_id: GuidanceStation.id == station_id,
 )
 
 # --- announcements ---------------------------------------------------------------------------
 
+KINDS = [k.value for k in AnnouncementKind]
 ENTRY_FIELDS = (
     integer("position", "序号: line number in the announcement."),
     integer("producer_id", "The producer's identifier.", get=lambda e: e.enterprise_id),
@@ -142,22 +130,6 @@ ENTRY_FIELDS = (
     day("event_date", "核准日期, 变更日期 or 注销日期, by the kind of announcement."),
     text("reason", "变更事项, 注销原因 or 更正说明 (empty for approvals)."),
 )
-ENTRY_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": [f.name for f in ENTRY_FIELDS],
-    "properties": {f.name: {**f.schema, "description": f.description} for f in ENTRY_FIELDS},
-}
-
-
-def select_announcements(args: dict):
-    query = db.select(Announcement).options(selectinload(Announcement.entries))
-    if "kind" in args:
-        query = query.where(Announcement.kind == args["kind"])
-    if "year" in args:
-        query = query.where(Announcement.year == args["year"])
-    return query.order_by(Announcement.published_at, Announcement.id)
-
 
 ANNOUNCEMENTS = Resource(
     name="announcements",
@@ -168,50 +140,33 @@ ANNOUNCEMENTS = Resource(
         text("number", "Announcement number as published."),
         integer("year", "Year of the number."),
         integer("sequence", "Sequence of the number within the year."),
-        text(
-            "kind",
-            "Approval, change, cancellation or correction.",
-            enum=[k.value for k in AnnouncementKind],
-        ),
+        text("kind", "Approval, change, cancellation or correction.", enum=KINDS),
         text("title", "Title."),
         text("note", "Text of the announcement above its list."),
         text("issuing_office", "The office that issued it."),
-        Field(
-            "corrects_id",
-            {"type": ["integer", "null"]},
-            "The announcement this one corrects, if it is a correction.",
-            lambda a: a.corrects_id,
+        integer(
+            "corrects_id", "The announcement this one corrects, if it is a correction.", null=True
         ),
         moment("published_at", "When it was published."),
         day("published_on", "Date of publication in Boshan (Asia/Shanghai)."),
-        Field(
-            "entries",
-            {"type": "array", "items": ENTRY_SCHEMA},
-            "The list of enterprises.",
-            lambda a: [{f.name: f.get(e) for f in ENTRY_FIELDS} for e in a.entries],
-        ),
+        objects("entries", "The list of enterprises.", ENTRY_FIELDS),
     ),
     filters=(
-        Param(
-            "kind",
-            {"type": "string", "enum": [k.value for k in AnnouncementKind]},
-            "Only announcements of this kind.",
+        equals(choice("kind", KINDS, "Only announcements of this kind."), Announcement.kind),
+        equals(
+            Param(
+                "year",
+                {"type": "integer", "minimum": 2000, "maximum": 2100},
+                "Only announcements numbered in this year.",
+            ),
+            Announcement.year,
         ),
-        Param(
-            "year",
-            {"type": "integer", "minimum": 2000, "maximum": 2100},
-            "Only announcements numbered in this year.",
-        ),
     ),
-    key=Param(
-        "announcement_id",
-        {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
-        "The announcement's identifier.",
-        location="path",
-        example=1,
+    key=identifier("announcement_id", "The announcement's identifier.", path=True),
+    rows=lambda: (
+        db.select(Announcement)
+        .options(selectinload(Announcement.entries))
+        .order_by(Announcement.published_at, Announcement.id)
     ),
-    select=select_announcements,
-    find=lambda announcement_id: db.session.scalar(
-        select_announcements({}).where(Announcement.id == announcement_id)
-    ),
+    lookup=lambda announcement_id: Announcement.id == announcement_id,
 )

@@ -6,8 +6,8 @@ from ..clock import local_today
 from ..extensions import db
 from ..models import Authorization, AuthorizationStatus, Enterprise, Route
 from ..reference import TOWNS
-from .params import Param
-from .spec import Resource, day, integer, moment, strings, text
+from .params import Param, choice, identifier
+from .spec import Filter, Resource, day, equals, integer, moment, strings, text
 
 STATUSES = [s.value for s in AuthorizationStatus]
 ROUTES = [r.value for r in Route]
@@ -18,7 +18,7 @@ TOWN = Param(
     "Town or subdistrict of Boshan District (Chinese name).",
     example="山头街道",
 )
-ROUTE = Param("route", {"type": "string", "enum": ROUTES}, "Kind of legal user (route).")
+ROUTE = choice("route", ROUTES, "Kind of legal user (route).")
 CREDIT_CODE = Param(
     "credit_code",
     {"type": "string", "pattern": "^[0-9A-Z]{18}$"},
@@ -43,27 +43,18 @@ def status_condition(status: str, today):
 def public_producers():
     """Enterprises that hold or held an authorization: the legal users the public may look up."""
     held = db.select(Authorization.id).where(Authorization.enterprise_id == Enterprise.id)
-    return db.select(Enterprise).where(held.exists())
-
-
-def select_producers(args: dict):
-    query = public_producers()
-    if q := args.get("q"):
-        query = query.where(
-            Enterprise.name.contains(q, autoescape=True)
-            | Enterprise.credit_code.startswith(q.upper(), autoescape=True)
-        )
-    for name in ("town", "route", "credit_code"):
-        if name in args:
-            query = query.where(getattr(Enterprise, name) == args[name])
-    return query.options(selectinload(Enterprise.authorizations)).order_by(Enterprise.id)
-
-
-def find_producer(producer_id: int):
-    return db.session.scalar(
-        public_producers()
-        .where(Enterprise.id == producer_id)
+    return (
+        db.select(Enterprise)
+        .where(held.exists())
         .options(selectinload(Enterprise.authorizations))
+        .order_by(Enterprise.id)
+    )
+
+
+def search(q: str):
+    """Part of the name, or the beginning of the credit code."""
+    return Enterprise.name.contains(q, autoescape=True) | Enterprise.credit_code.startswith(
+        q.upper(), autoescape=True
     )
 
 
@@ -112,48 +103,33 @@ PRODUCERS = Resource(
         ),
     ),
     filters=(
-        Param(
-            "q",
-            {"type": "string", "minLength": 1, "maxLength": 100},
-            "Part of the name, or the beginning of the credit code.",
+        Filter(
+            Param(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": 100},
+                "Part of the name, or the beginning of the credit code.",
+            ),
+            search,
         ),
-        TOWN,
-        ROUTE,
-        CREDIT_CODE,
+        equals(TOWN, Enterprise.town),
+        equals(ROUTE, Enterprise.route),
+        equals(CREDIT_CODE, Enterprise.credit_code),
     ),
-    key=Param(
-        "producer_id",
-        {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
-        "The producer's identifier.",
-        location="path",
-        example=1,
-    ),
-    select=select_producers,
-    find=find_producer,
+    key=identifier("producer_id", "The producer's identifier.", path=True),
+    rows=public_producers,
+    lookup=lambda producer_id: Enterprise.id == producer_id,
 )
 
 
 # --- authorizations --------------------------------------------------------------------------
 
 
-def select_authorizations(args: dict):
-    query = db.select(Authorization).join(Authorization.enterprise)
-    if "status" in args:
-        query = query.where(status_condition(args["status"], local_today()))
-    if "producer_id" in args:
-        query = query.where(Authorization.enterprise_id == args["producer_id"])
-    if "town" in args:
-        query = query.where(Enterprise.town == args["town"])
-    if "route" in args:
-        query = query.where(Authorization.route == args["route"])
-    return query.options(db.contains_eager(Authorization.enterprise)).order_by(Authorization.id)
-
-
-def find_authorization(number: str):
-    return db.session.scalar(
+def all_authorizations():
+    return (
         db.select(Authorization)
-        .where(Authorization.number == number)
-        .options(selectinload(Authorization.enterprise))
+        .join(Authorization.enterprise)
+        .options(db.contains_eager(Authorization.enterprise))
+        .order_by(Authorization.id)
     )
 
 
@@ -184,14 +160,16 @@ AUTHORIZATIONS = Resource(
         moment("granted_at", "When the authorization was granted.", get=lambda a: a.created_at),
     ),
     filters=(
-        Param("status", {"type": "string", "enum": STATUSES}, "Status today."),
-        Param(
-            "producer_id",
-            {"type": "integer", "minimum": 1, "maximum": 2_147_483_647},
-            "Only this producer's authorizations.",
+        Filter(
+            choice("status", STATUSES, "Status today."),
+            lambda status: status_condition(status, local_today()),
         ),
-        TOWN,
-        ROUTE,
+        equals(
+            identifier("producer_id", "Only this producer's authorizations."),
+            Authorization.enterprise_id,
+        ),
+        equals(TOWN, Enterprise.town),
+        equals(ROUTE, Authorization.route),
     ),
     key=Param(
         "number",
@@ -201,6 +179,6 @@ AUTHORIZATIONS = Resource(
         example="BSLL-2026-0001",
         extra={"pattern_message": "must be an authorization number such as BSLL-2026-0001"},
     ),
-    select=select_authorizations,
-    find=find_authorization,
+    rows=all_authorizations,
+    lookup=lambda number: Authorization.number == number,
 )

@@ -1,7 +1,8 @@
-"""The one description of the API: resources, their fields and filters, and the OpenAPI document.
+"""The one description of the API: resources, their fields, filters and keys.
 
-Views serialise rows with `Resource.item`, check parameters with the same `Param`s, and the
-OpenAPI document is generated from the same objects, so the document cannot drift from the code.
+Views select and serialise rows with a `Resource`, check parameters with the same `Param`s, and
+the OpenAPI document (openapi.py) is generated from the same objects, so it cannot drift from the
+code.
 """
 
 from collections.abc import Callable
@@ -9,7 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .params import COMMON, PAGE, PER_PAGE, Param
+from sqlalchemy import Select
+
+from ..extensions import db
+from .params import Param
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
@@ -44,8 +48,9 @@ def text(name, description, get=None, null=False, **schema) -> Field:
     return Field(name, nullable(s) if null else s, description, get or attr(name))
 
 
-def integer(name, description, get=None) -> Field:
-    return Field(name, {"type": "integer"}, description, get or attr(name))
+def integer(name, description, get=None, null=False) -> Field:
+    s = {"type": "integer"}
+    return Field(name, nullable(s) if null else s, description, get or attr(name))
 
 
 def day(name, description, get=None, null=False) -> Field:
@@ -74,6 +79,43 @@ def attr(name: str) -> Callable[[Any], Any]:
     return lambda obj: getattr(obj, name)
 
 
+def objects(name, description, fields: tuple[Field, ...], get=None) -> Field:
+    """A list of nested objects, each described by `fields`."""
+    getter = get or attr(name)
+    return Field(
+        name,
+        {"type": "array", "items": object_schema(fields)},
+        description,
+        lambda o: [serialise(fields, row) for row in getter(o)],
+    )
+
+
+def serialise(fields: tuple[Field, ...], row) -> dict:
+    return {f.name: f.get(row) for f in fields}
+
+
+def object_schema(fields: tuple[Field, ...]) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [f.name for f in fields],
+        "properties": {f.name: {**f.schema, "description": f.description} for f in fields},
+    }
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query parameter of a collection and the SQL condition its value puts on the rows."""
+
+    param: Param
+    where: Callable[[Any], Any]  # parsed value -> SQL condition
+
+
+def equals(param: Param, column) -> Filter:
+    """The most common filter: the column equals the parameter's value."""
+    return Filter(param, lambda value: column == value)
+
+
 @dataclass(frozen=True)
 class Resource:
     """A collection at /api/v1/<name> and its items at /api/v1/<name>/{key}."""
@@ -82,238 +124,29 @@ class Resource:
     schema_name: str
     title: str
     fields: tuple[Field, ...]
-    filters: tuple[Param, ...]
+    filters: tuple[Filter, ...]
     key: Param
-    select: Callable[[dict], Any]  # filters -> a SELECT of rows, in a stable order
-    find: Callable[[Any], Any]  # key value -> the row, or None
+    rows: Callable[[], Select]  # every published row in a stable order, what the fields read loaded
+    lookup: Callable[[Any], Any]  # key value -> SQL condition picking one row
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        return tuple(f.param for f in self.filters)
+
+    def select(self, args: dict) -> Select:
+        """The rows matching the parsed filters `args`."""
+        query = self.rows()
+        for f in self.filters:
+            if f.param.name in args:
+                query = query.where(f.where(args[f.param.name]))
+        return query
+
+    def find(self, key):
+        """The row whose key is `key` (already parsed), or None."""
+        return db.session.scalar(self.rows().where(self.lookup(key)))
 
     def item(self, row) -> dict:
-        return {f.name: f.get(row) for f in self.fields}
+        return serialise(self.fields, row)
 
     def item_schema(self) -> dict:
-        return {
-            "type": "object",
-            "additionalProperties": False,
-            "required": [f.name for f in self.fields],
-            "properties": {f.name: {**f.schema, "description": f.description} for f in self.fields},
-        }
-
-
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def json_content(schema: dict) -> dict:
-    return {"application/json": {"schema": schema}}
-
-
-CORS_HEADER = {
-    "Access-Control-Allow-Origin": {
-        "description": "Always `*`: any web page may read the data.",
-        "schema": {"type": "string", "const": "*"},
-    }
-}
-
-
-def response(description: str, schema: dict) -> dict:
-    return {"description": description, "headers": CORS_HEADER, "content": json_content(schema)}
-
-
-ERRORS = {
-    "400": response(
-        "A parameter is unknown, repeated or malformed; `parameter` names it.", ref("Error")
-    ),
-    "503": response("The database cannot be reached just now; try again shortly.", ref("Error")),
-}
-NOT_FOUND = {"404": response("No item has this identifier.", ref("Error"))}
-
-SHARED_SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["status", "code", "message"],
-                "properties": {
-                    "status": {"type": "integer", "description": "The HTTP status code."},
-                    "code": {
-                        "type": "string",
-                        "description": "A stable machine-readable reason.",
-                        "enum": [
-                            "invalid_parameter",
-                            "unknown_parameter",
-                            "repeated_parameter",
-                            "not_found",
-                            "method_not_allowed",
-                            "bad_request",
-                            "service_unavailable",
-                            "server_error",
-                        ],
-                    },
-                    "message": {"type": "string", "description": "What is wrong, for people."},
-                    "parameter": {"type": "string", "description": "The parameter at fault."},
-                },
-            }
-        },
-    },
-    "Meta": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["page", "per_page", "total", "pages"],
-        "properties": {
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1},
-            "total": {"type": "integer", "minimum": 0, "description": "Items matching in all."},
-            "pages": {"type": "integer", "minimum": 0},
-        },
-    },
-    "Links": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["self", "next", "prev"],
-        "properties": {
-            "self": {"type": "string", "format": "uri-reference"},
-            "next": {"type": ["string", "null"], "format": "uri-reference"},
-            "prev": {"type": ["string", "null"], "format": "uri-reference"},
-        },
-    },
-    "Index": {
-        "type": "object",
-        "required": ["name", "version", "publisher", "licence", "openapi", "collections"],
-        "properties": {
-            "name": {"type": "string"},
-            "version": {"type": "string"},
-            "publisher": {"type": "string"},
-            "licence": {
-                "type": "object",
-                "required": ["name", "url", "attribution"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "url": {"type": "string", "format": "uri"},
-                    "attribution": {"type": "string"},
-                },
-            },
-            "openapi": {"type": "string", "format": "uri-reference"},
-            "collections": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "url", "title"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "url": {"type": "string", "format": "uri-reference"},
-                        "title": {"type": "string"},
-                    },
-                },
-            },
-        },
-    },
-}
-
-
-def list_operation(resource: Resource) -> dict:
-    params = (*resource.filters, PAGE, PER_PAGE, *COMMON)
-    return {
-        "get": {
-            "operationId": f"list_{resource.name}",
-            "summary": f"List {resource.title}",
-            "tags": [resource.name],
-            "parameters": [p.openapi() for p in params],
-            "responses": {
-                "200": response(f"A page of {resource.title}.", ref(f"{resource.schema_name}Page")),
-                **ERRORS,
-            },
-        }
-    }
-
-
-def item_operation(resource: Resource) -> dict:
-    return {
-        "get": {
-            "operationId": f"get_{resource.name}_item",
-            "summary": f"One of the {resource.title}",
-            "tags": [resource.name],
-            "parameters": [resource.key.openapi(), *(p.openapi() for p in COMMON)],
-            "responses": {
-                "200": response("The item.", ref(f"{resource.schema_name}Item")),
-                **ERRORS,
-                **NOT_FOUND,
-            },
-        }
-    }
-
-
-def page_schema(resource: Resource) -> dict:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["data", "meta", "links"],
-        "properties": {
-            "data": {"type": "array", "items": ref(resource.schema_name)},
-            "meta": ref("Meta"),
-            "links": ref("Links"),
-        },
-    }
-
-
-def item_wrapper(resource: Resource) -> dict:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["data"],
-        "properties": {"data": ref(resource.schema_name)},
-    }
-
-
-def openapi_document(resources: tuple[Resource, ...], licence_url: str, publisher: str) -> dict:
-    """The OpenAPI 3.1 description of every endpoint, generated from the resources."""
-    paths = {
-        "/": {
-            "get": {
-                "operationId": "get_index",
-                "summary": "What this API offers, and its reuse terms",
-                "parameters": [p.openapi() for p in COMMON],
-                "responses": {"200": response("The index.", ref("Index")), **ERRORS},
-            }
-        },
-        "/openapi.json": {
-            "get": {
-                "operationId": "get_openapi",
-                "summary": "This document",
-                "parameters": [p.openapi() for p in COMMON],
-                "responses": {
-                    "200": response("The OpenAPI document.", {"type": "object"}),
-                    **ERRORS,
-                },
-            }
-        },
-    }
-    schemas = dict(SHARED_SCHEMAS)
-    for resource in resources:
-        paths[f"/{resource.name}"] = list_operation(resource)
-        paths[f"/{resource.name}/{{{resource.key.name}}}"] = item_operation(resource)
-        schemas[resource.schema_name] = resource.item_schema()
-        schemas[f"{resource.schema_name}Page"] = page_schema(resource)
-        schemas[f"{resource.schema_name}Item"] = item_wrapper(resource)
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Boshan Glass (博山琉璃) GI Registry open data",
-            "version": API_VERSION,
-            "summary": "Read-only public data on the legal users of the 博山琉璃 GI special mark.",
-            "description": (
-                f"Published by {publisher} for free reuse with attribution; see the terms at "
-                f"{licence_url}. All dates are ISO 8601 (times in UTC). Lists are paginated with "
-                "`page` and `per_page`; unknown or malformed parameters are answered with 400 and "
-                "a JSON error naming the parameter. Field names are stable within version 1."
-            ),
-            "license": {"name": LICENCE_NAME, "url": licence_url},
-        },
-        "servers": [{"url": API_PREFIX}],
-        "tags": [{"name": r.name, "description": r.title} for r in resources],
-        "paths": paths,
-        "components": {"schemas": schemas},
-    }
+        return object_schema(self.fields)

@@ -13,8 +13,9 @@ from ..errors import MESSAGES, render_error
 from ..extensions import csrf, db
 from ..reference import GI_NAME
 from .catalogue import RESOURCES
+from .openapi import openapi_document
 from .params import DEFAULT_PER_PAGE, PAGE, PER_PAGE, ApiError, parse_query
-from .spec import API_PREFIX, API_VERSION, LICENCE_NAME, Resource, openapi_document
+from .spec import API_PREFIX, API_VERSION, LICENCE_NAME, Resource
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # GET-only JSON: nothing to forge
@@ -148,7 +149,7 @@ def page_link(page: int | None) -> str | None:
 
 
 def list_items(resource: Resource) -> Response:
-    args = parse_query(request.args, (*resource.filters, PAGE, PER_PAGE))
+    args = parse_query(request.args, (*resource.params, PAGE, PER_PAGE))
     page, per_page = args.pop("page", 1), args.pop("per_page", DEFAULT_PER_PAGE)
     query = resource.select(args)
     total = db.session.scalar(
