@@ -10,6 +10,7 @@ from gi_registry.certificates.serials import format_serial, new_serial
 from gi_registry.clock import local_today
 from gi_registry.extensions import db
 from gi_registry.models import AuditEntry, Role
+from gi_registry.models.base import utcnow
 from gi_registry.models.certificates import Scan
 from gi_registry.models.labels import BatchState, Label, LabelBatch
 
@@ -125,3 +126,66 @@ def test_home_box_routes_a_typed_serial(client, label):
     assert response.status_code == 302 and response.headers["Location"].endswith(
         f"/l/{label.serial}"
     )
+
+
+@pytest.fixture
+def batched(app):
+    """The scan log as production runs it: scans queued, written by the writer's batches (here
+    only when the test flushes)."""
+    from gi_registry.verify import scanlog
+
+    app.config["SCAN_BATCH"] = True
+    writer = scanlog.writer_for(app)
+    writer.interval = 3600
+    yield writer
+    writer.close()
+
+
+def stored_label(label):
+    db.session.expire_all()
+    return db.session.get(Label, label.id)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["lean path", "flask"])
+def test_batched_label_scans_show_exact_counters_before_they_are_written(
+    client, label, app, batched, fast
+):
+    app.config["VERIFY_FAST_PATH"] = fast
+    threshold = app.config.get("LABEL_COPY_THRESHOLD", 5)
+    _, body = scan(client, label, phone=1)
+    assert "First check." in body
+    _, body = scan(client, label, phone=1)
+    assert "checked 2 times" in body and "First check." not in body
+    assert stored_label(label).scan_count == 0  # queued, not yet written
+    assert db.session.scalar(db.select(db.func.count(Scan.id))) == 0
+    for phone in range(2, threshold + 1):
+        _, body = scan(client, label, phone)
+        assert "may have been copied" not in body
+    assert batched.flush() == threshold + 1
+    assert batched.pending(label.serial) is None
+    stored = stored_label(label)
+    assert (stored.scan_count, stored.distinct_scanners) == (threshold + 1, threshold)
+    assert stored.copy_flagged_at is None
+    from gi_registry.templating import local_datetime
+
+    _, body = scan(client, label, phone=2)  # written scans and a queued one add up
+    assert f"checked {threshold + 2} times" in body and local_datetime(stored.first_scan_at) in body
+    assert "may have been copied" not in body
+    _, body = scan(client, label, phone=threshold + 1)  # one phone too many
+    assert f"checked {threshold + 3} times" in body and "may have been copied" in body
+    assert stored_label(label).copy_flagged_at is None
+    assert batched.flush() == 2
+    stored = stored_label(label)
+    assert (stored.scan_count, stored.distinct_scanners) == (threshold + 3, threshold + 1)
+    assert stored.copy_flagged_at is not None
+    flags = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "label.copy_flag"))
+    assert len(flags.all()) == 1
+    assert db.session.scalar(db.select(db.func.count(Scan.id))) == threshold + 3
+
+
+def test_a_full_queue_counts_the_label_scan_in_the_request(client, label, app, batched):
+    batched.queue.maxsize = 1
+    batched.add({"kind": "certificate", "target_id": 1, "at": utcnow(), "scanner": "0" * 32})
+    _, body = scan(client, label, phone=1)  # the queue is full: written now
+    assert "First check." in body
+    assert stored_label(label).scan_count == 1 and batched.pending(label.serial) is None

@@ -13,8 +13,9 @@ app answers the common case directly and hands everything else to Flask unchange
   worker thread keeps (no pool checkout or ping per request; PostgreSQL in autocommit, so a read
   is one round trip);
 - the page is the same template rendered by `pages` (pieces per language and choice, filled in);
-- the scan is recorded as in `services`: a certificate's row goes to the batched writer, a label's
-  counters and row are written before the page is (one statement on PostgreSQL);
+- the scan is recorded as in `services` (services.count_label_scan for a label): queued for the
+  batched writer, or, when the log is not batched, a label's counters and row are written before
+  the page is, on this thread's connection (one statement on PostgreSQL);
 - the rate limit is the same budget (Flask-Limiter's own storage and key, "verify" scope), with
   the same X-RateLimit headers; the security headers are those of security.py.
 
@@ -75,7 +76,6 @@ class FastVerify:
         self.hsts = app.config["PUBLIC_BASE_URL"].startswith("https://")
         self.adapter = app.url_map.bind("localhost", script_name="/")
         self.dialect = None
-        self.statements: dict[str, tuple[str, list[str]]] = {}
 
     # --- WSGI -------------------------------------------------------------------------------
 
@@ -224,21 +224,22 @@ class FastVerify:
         return "200 OK", self.fill(environ, locale, "verify/certificate.html", words, values, flags)
 
     def label(self, serial: str, environ: dict, locale: str):
-        row = self.fetch("label", {"serial": serial})
+        scanner, now = services.scanner_id(Visitor(environ)), datetime.now(UTC)
+        pending = scanlog.pending_label(serial) if scanlog.batching() else None
+        row = self.fetch("label", {"serial": serial, "scanner": scanner})
         if row is None:
             return "404 NOT FOUND", self.not_found(format_serial(serial), environ, locale)
         (label_id, serial, first_scan_at, count, distinct, _batch_id, category, auth_id, status,
-         valid_until, number, gi_name, enterprise_id, name, credit) = row  # fmt: skip
+         valid_until, number, gi_name, enterprise_id, name, credit, seen) = row  # fmt: skip
         names = self.names_for(locale)
         if category not in names["categories"]:
             return None, None
         authorization = services.AuthorizationFacts(auth_id, status, self.day(valid_until),
                                                     enterprise_id, number, gi_name)  # fmt: skip
-        counters = self.count_label_scan(label_id, Visitor(environ))
-        if counters is None:
-            first_at = self.moment(first_scan_at) or datetime.now(UTC)
-            counters = (first_at, count + 1, distinct + 1)
-        first_at, count, distinct = counters
+        before = (self.moment(first_scan_at), count, distinct, seen)
+        first_at, count, distinct = services.count_label_scan(
+            label_id, serial, before, pending, scanner, now, self.record_label_scan
+        )
         threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
         state = services.label_state(authorization, services.local_today())
         record_url = names["record"].replace("@@key@@", str(enterprise_id))
@@ -346,28 +347,9 @@ class FastVerify:
             with contextlib.suppress(Exception):
                 conn.invalidate()
 
-    def statement(self, name: str) -> tuple[str, list[str] | None, dict]:
-        """The SQL of services' statement for this database, its parameter order and fixed values."""
-        found = self.statements.get(name)
-        if found is None:
-            build = {"certificate": services._certificate_query, "label": services._label_query,
-                     "label_counters": services._label_counters}[name]  # fmt: skip
-            compiled = build().compile(dialect=self.dialect)
-            found = (str(compiled), compiled.positiontup, {
-                key: value for key, value in compiled.params.items() if value is not None})  # fmt: skip
-            self.statements[name] = found
-        return found
-
-    def params(self, name: str, values: dict):
-        sql, order, fixed = self.statement(name)
-        merged = {**fixed, **values}
-        if order:
-            return sql, [merged[key] for key in order]
-        return sql, merged
-
     def fetch(self, name: str, values: dict):
         conn = self.connection()
-        sql, params = self.params(name, values)
+        sql, params = services.raw_statement(name, self.dialect, values)
         cursor = conn.cursor()
         try:
             cursor.execute(sql, params)
@@ -375,15 +357,14 @@ class FastVerify:
         finally:
             cursor.close()
 
-    def count_label_scan(self, label_id: int, visitor: Visitor):
+    def record_label_scan(self, label_id: int, scanner: str, now: datetime):
         """services.record_label_scan on this thread's connection; never raises."""
         try:
-            scanner, now = services.scanner_id(visitor), datetime.now(UTC)
             conn = self.connection()
             postgres = self.dialect.name == "postgresql"
             at = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-            sql, params = self.params("label_counters",
-                                      {"label_id": label_id, "scanner": scanner, "now": at})  # fmt: skip
+            values = {"label_id": label_id, "scanner": scanner, "now": at}
+            sql, params = services.raw_statement("label_counters", self.dialect, values)
             cursor = conn.cursor()
             try:
                 if postgres:  # one statement: the count and the row together, atomically

@@ -1,20 +1,28 @@
-"""The scan log's writer: scan rows are appended in batches by a background thread, off the request.
+"""The scan log's writer: scans are written in batches by a background thread, off the request.
 
-A verification page puts its scan row on an in-process queue and goes on; a daemon thread of the
+A verification page puts its scan on an in-process queue and goes on; a daemon thread of the
 worker process writes what has queued up every SCAN_FLUSH_INTERVAL seconds (or as soon as
-SCAN_FLUSH_SIZE rows wait) in ONE transaction with executemany: one commit for hundreds of scans
-instead of one each. The queue is bounded (SCAN_QUEUE_LIMIT): when it is full the row is written
-in the request instead, so nothing is dropped while the database keeps up, and a write that fails
-is logged, never raised (the page must not fail because of its log). What is queued is written
-when the process exits (atexit, and gunicorn's worker_exit hook).
+SCAN_FLUSH_SIZE scans wait) in ONE transaction: one commit for hundreds of scans instead of one
+each, and on SQLite no request ever waits for the database's single write lock. The queue is
+bounded (SCAN_QUEUE_LIMIT): when it is full the scan is written in the request instead, so
+nothing is dropped while the database keeps up, and a write that fails is logged, never raised
+(the page must not fail because of its log). What is queued is written when the process exits
+(atexit, and gunicorn's worker_exit hook).
 
-The trade-off: a scan row reaches the database up to SCAN_FLUSH_INTERVAL after the page was
-served, and a process killed with SIGKILL loses at most that much of the log. Nothing a consumer
-sees depends on it: a label's counters (count, first scan, distinct scanners) are updated in the
-request (services.check_label). The dashboard's tallies and the officials' list of a reported
-code's scans read the log a moment later.
+A certificate's scan is one row of the log. A label's scan also counts on the label (count, first
+scan, distinct scanners, copy flag): the writer runs the counting UPDATE ... RETURNING and the
+insert for each queued label scan in order, in the batch's transaction, and flags a label whose
+distinct scanners cross LABEL_COPY_THRESHOLD (with its audit entry). Until then the scan is
+*pending*: the page a consumer is shown adds this process's pending scans of the label to the
+counters it read (services.check_label), so that the same phone scanning twice sees 1 then 2.
 
-Tests (TESTING) and SCAN_BATCH = False write each row in the request, as before.
+The trade-offs: the log and the counters reach the database up to SCAN_FLUSH_INTERVAL after the
+page was served, and a process killed with SIGKILL loses at most that much. Two phones scanning
+the same label through two different worker processes within that interval each see the
+counters without the other's scan (both may be told it is the first scan); nothing is ever
+counted twice in the database.
+
+Tests (TESTING) and SCAN_BATCH = False write each scan in the request, as before.
 """
 
 from __future__ import annotations
@@ -25,17 +33,32 @@ import os
 import queue
 import threading
 import time
-from datetime import UTC
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy import insert
 
 from ..extensions import db
-from ..models.certificates import Scan
+from ..models.certificates import ScanKind
 
 log = logging.getLogger(__name__)
 
 DEFAULTS = {"SCAN_FLUSH_INTERVAL": 0.2, "SCAN_FLUSH_SIZE": 500, "SCAN_QUEUE_LIMIT": 20_000}
+LABEL = ScanKind.LABEL.value
+
+
+@dataclass
+class Pending:
+    """A label's scans queued in this process and not yet written."""
+
+    count: int = 0
+    first_at: datetime | None = None
+    scanners: Counter = field(default_factory=Counter)  # queued scans per scanner
+    new: set[str] = field(default_factory=set)  # the scanners each counted as new when queued
+
+    def copy(self) -> Pending:
+        return Pending(self.count, self.first_at, Counter(self.scanners), set(self.new))
 
 
 class ScanWriter:
@@ -52,21 +75,65 @@ class ScanWriter:
         self.wake = threading.Event()
         self.stopping = False
         self.lock = threading.Lock()  # one flush at a time (the thread, exit, or a full queue)
+        self.labels: dict[str, Pending] = {}  # by serial
+        self.labels_lock = threading.Lock()
         self.written = 0
 
     def add(self, row: dict) -> None:
-        """Queue one scan row; never raises."""
+        """Queue one certificate scan row; never raises."""
+        if not self._put(row):
+            log.warning("scan queue full: writing in the request")
+            self.flush()
+            self._write([row])
+
+    def add_label(self, row: dict, new_scanner: bool) -> bool:
+        """Queue one label scan (its row, with the label's "serial"; `new_scanner` as the page
+        counted it); False when the queue is full: the caller records it in the request."""
+        with self.labels_lock:
+            pending = self.labels.setdefault(row["serial"], Pending())
+            pending.count += 1
+            pending.first_at = pending.first_at or row["at"]
+            pending.scanners[row["scanner"]] += 1
+            if new_scanner:
+                pending.new.add(row["scanner"])
+        if self._put(row):
+            return True
+        self._settle([row])
+        return False
+
+    def pending(self, serial: str) -> Pending | None:
+        """A copy of the label's queued scans in this process, or None. A page reads it before
+        the label's row: a batch written in between is then counted twice for a moment, never
+        missed."""
+        with self.labels_lock:
+            found = self.labels.get(serial)
+            return found.copy() if found is not None else None
+
+    def _put(self, row: dict) -> bool:
         if self.pid != os.getpid():  # first use in this process (threads do not survive a fork)
             self._start()
         try:
             self.queue.put_nowait(row)
         except queue.Full:
-            log.warning("scan queue full: writing in the request")
-            self.flush()
-            self._write([row])
-            return
+            return False
         if self.queue.qsize() >= self.size:
             self.wake.set()
+        return True
+
+    def _settle(self, rows: list[dict]) -> None:
+        """The label scans among `rows` are no longer pending (written, or given up)."""
+        with self.labels_lock:
+            for row in rows:
+                if row.get("kind") != LABEL or row.get("serial") not in self.labels:
+                    continue
+                pending = self.labels[row["serial"]]
+                pending.count -= 1
+                pending.scanners[row["scanner"]] -= 1
+                if pending.scanners[row["scanner"]] <= 0:
+                    del pending.scanners[row["scanner"]]
+                    pending.new.discard(row["scanner"])
+                if pending.count <= 0:
+                    del self.labels[row["serial"]]
 
     def _start(self) -> None:
         with self.lock:
@@ -75,6 +142,7 @@ class ScanWriter:
             if self.pid is not None:  # a forked child: what the parent queued is the parent's
                 self.queue = queue.Queue(maxsize=self.queue.maxsize)
                 self.wake = threading.Event()
+                self.labels, self.labels_lock = {}, threading.Lock()
             self.pid, self.stopping = os.getpid(), False
             self.thread = threading.Thread(target=self._run, name="scan-writer", daemon=True)
             self.thread.start()
@@ -106,35 +174,56 @@ class ScanWriter:
         started = time.perf_counter()
         try:
             with self.app.app_context():
-                self._insert(rows)
+                crossed = self._insert(rows)
+                self._flag(crossed)
         except Exception:
             log.exception("could not write %d scan rows", len(rows))
             return 0
+        finally:
+            self._settle(rows)
         self.written += len(rows)
         if (elapsed := time.perf_counter() - started) > 1.0:
             log.warning("writing %d scan rows took %.1f s", len(rows), elapsed)
         return len(rows)
 
-    def _insert(self, rows: list[dict]) -> None:
-        """One executemany on a raw connection: SQLAlchemy's per-row type processing of a few
-        hundred rows would hold the GIL for milliseconds, stalling this worker's requests."""
+    def _insert(self, rows: list[dict]) -> list[tuple]:
+        """The rows in one transaction on a raw connection (SQLAlchemy's per-row type processing
+        of a few hundred rows would hold the GIL for milliseconds, stalling this worker's
+        requests): certificates' rows with one executemany, each label scan counted then logged
+        in order. Returns the labels whose distinct scanners crossed the copy threshold."""
+        from . import services
+
         engine = db.engine
-        if engine.dialect.name == "sqlite":
-            sql = "INSERT INTO scan (kind, target_id, at, scanner) VALUES (?, ?, ?, ?)"
-            stamp = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's DateTime text on SQLite, in UTC
-            values = [(r["kind"], r["target_id"], r["at"].astimezone(UTC).strftime(stamp),
-                       r["scanner"]) for r in rows]  # fmt: skip
-        elif engine.dialect.name == "postgresql":
-            sql = "INSERT INTO scan (kind, target_id, at, scanner) VALUES (%s, %s, %s, %s)"
-            values = [(r["kind"], r["target_id"], r["at"], r["scanner"]) for r in rows]
-        else:
-            with engine.begin() as conn:
-                conn.execute(insert(Scan), rows)
-            return
+        dialect = engine.dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO scan (kind, target_id, at, scanner) VALUES ({', '.join([mark] * 4)})"
+
+        def at(row):  # SQLite: SQLAlchemy's DateTime text, in UTC
+            moment = row["at"]
+            if dialect.name == "sqlite":
+                return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            return moment
+
+        threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
+        crossed = []
         conn = engine.raw_connection()
         try:
             cursor = conn.cursor()
-            cursor.executemany(sql, values)
+            if dialect.name == "postgresql":  # counters may trail a server crash by a moment
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            plain = [(r["kind"], r["target_id"], at(r), r["scanner"])
+                     for r in rows if r["kind"] != LABEL]  # fmt: skip
+            if plain:
+                cursor.executemany(sql, plain)
+            for row in rows:
+                if row["kind"] != LABEL:
+                    continue
+                values = {"label_id": row["target_id"], "scanner": row["scanner"], "now": at(row)}
+                cursor.execute(*services.raw_statement("label_counters", dialect, values))
+                _first, _count, distinct, flagged_at = cursor.fetchone()
+                cursor.execute(sql, (LABEL, row["target_id"], at(row), row["scanner"]))
+                if distinct > threshold and flagged_at is None:
+                    crossed.append((row["target_id"], row["at"], distinct, threshold))
             cursor.close()
             conn.commit()
         except BaseException:
@@ -142,6 +231,24 @@ class ScanWriter:
             raise
         finally:
             conn.close()
+        return crossed
+
+    @staticmethod
+    def _flag(crossed: list[tuple]) -> None:
+        """Flag the labels that crossed the copy threshold, each with its audit entry."""
+        if not crossed:
+            return
+        from . import services
+
+        try:
+            for label_id, at, distinct, threshold in crossed:
+                services._flag_copied(label_id, at, distinct, threshold)
+            db.session.commit()
+        except Exception:  # the scans are written; the next scan of the label flags it
+            db.session.rollback()
+            log.exception("could not flag %d copied labels", len(crossed))
+        finally:
+            db.session.remove()
 
     def close(self) -> None:
         """Stop the thread and write what is left (process exit)."""
@@ -168,8 +275,18 @@ def batching() -> bool:
 
 
 def enqueue(row: dict) -> None:
-    """Queue a scan row for the current app's writer."""
+    """Queue a certificate's scan row for the current app's writer."""
     writer_for(current_app._get_current_object()).add(row)
+
+
+def enqueue_label(row: dict, new_scanner: bool) -> bool:
+    """Queue a label's scan for the current app's writer; False when the queue is full."""
+    return writer_for(current_app._get_current_object()).add_label(row, new_scanner)
+
+
+def pending_label(serial: str) -> Pending | None:
+    """This process's queued scans of a label, not yet in the database."""
+    return writer_for(current_app._get_current_object()).pending(serial)
 
 
 def flush_all() -> int:

@@ -6,13 +6,16 @@ page shows (the current certificate of a superseded one comes in the same query,
 builds small frozen objects instead of ORM instances: no identity map, no lazy loads. Its scan row
 goes to the batched writer (scanlog.py) and costs the request no database write.
 
-A label check is one query too, then ONE write transaction: a single UPDATE ... RETURNING bumps
-the label's counters (and decides in SQL whether the scanner is new), and the scan row is
-inserted in the same transaction, so that the count, the first-scan time and the distinct
-scanners a consumer is shown are exact even when two phones scan at the same moment. On
-PostgreSQL that transaction commits without waiting for the WAL flush (synchronous_commit off):
-a crash of the database server may forget the last fraction of a second of scan counters, never
-corrupts them. Recording never fails the page.
+A label check is one query too (which also tells whether this phone has scanned the label
+before). Its scan is counted by a single UPDATE ... RETURNING that bumps the label's counters and
+decides in SQL whether the scanner is new, with the scan row inserted in the same transaction,
+so the database's counters are exact even when two phones scan at the same moment. In
+production that happens in the scan log's batches (scanlog.py), and the page shows the counters
+it read plus this process's scans still queued plus this one; in tests (and with SCAN_BATCH off)
+it happens in the request, which shows what the UPDATE returned. On PostgreSQL the counters
+commit without waiting for the WAL flush (synchronous_commit off): a crash of the database server
+may forget the last fraction of a second of scan counters, never corrupts them. Recording never
+fails the page.
 """
 
 from __future__ import annotations
@@ -157,6 +160,25 @@ def _query(name: str, build):
     return _queries[name]
 
 
+_raw: dict[tuple[str, str], tuple[str, list[str] | None, dict]] = {}
+
+
+def raw_statement(name: str, dialect, values: dict) -> tuple[str, list | dict]:
+    """(SQL, parameters) of one of these statements for the DB-API cursor of `dialect`: the
+    lean path (fastpath.py) and the scan writer run them on raw connections."""
+    key = (name, dialect.name)
+    found = _raw.get(key)
+    if found is None:
+        build = {"certificate": _certificate_query, "label": _label_query,
+                 "label_counters": _label_counters}[name]  # fmt: skip
+        compiled = _query(name, build).compile(dialect=dialect)
+        fixed = {key: value for key, value in compiled.params.items() if value is not None}
+        found = _raw[key] = (str(compiled), compiled.positiontup, fixed)
+    sql, order, fixed = found
+    merged = {**fixed, **values}
+    return sql, ([merged[key] for key in order] if order else merged)
+
+
 _compromised: dict[str, tuple[float, int, frozenset[str]]] = {}
 KEYSET_RECHECK = 1.0  # seconds: a withdrawn key takes effect within a second on every worker
 
@@ -273,13 +295,18 @@ def label_state(authorization, today: date) -> str:
 
 
 def _label_query():
+    """The label by serial, its batch, authorization and enterprise, and whether the scanner
+    has scanned it before (in the log)."""
     label, batch = Label.__table__, LabelBatch.__table__
     auth, enterprise = Authorization.__table__, Enterprise.__table__
+    seen = exists().where(Scan.kind == ScanKind.LABEL.value, Scan.target_id == label.c.id,
+                          Scan.scanner == db.bindparam("scanner"))  # fmt: skip
     return (
         db.select(label.c.id, label.c.serial, label.c.first_scan_at, label.c.scan_count,
                   label.c.distinct_scanners, batch.c.id, batch.c.category, auth.c.id,
                   auth.c.status, auth.c.valid_until, auth.c.number, auth.c.gi_name,
-                  enterprise.c.id, enterprise.c.name, enterprise.c.credit_code)
+                  enterprise.c.id, enterprise.c.name, enterprise.c.credit_code,
+                  seen.label("seen"))
         .join(batch, batch.c.id == label.c.batch_id)
         .join(auth, auth.c.id == batch.c.authorization_id)
         .join(enterprise, enterprise.c.id == auth.c.enterprise_id)
@@ -288,24 +315,26 @@ def _label_query():
     )  # fmt: skip
 
 
-def find_label(serial: str):
+def find_label(serial: str, scanner: str = ""):
     """The label's row with its batch, authorization and enterprise, or None; one query."""
-    return db.session.execute(_query("label", _label_query), {"serial": serial}).first()
+    values = {"serial": serial, "scanner": scanner}
+    return db.session.execute(_query("label", _label_query), values).first()
 
 
 def check_label(serial: str, request: Request) -> LabelCheck:
     """The verdict on a label, recording this scan: first time, how often, and a possible copy."""
-    row = find_label(serial)
+    scanner, now = scanner_id(request), utcnow()
+    pending = scanlog.pending_label(serial) if scanlog.batching() else None
+    row = find_label(serial, scanner)
     if row is None:
         return LabelCheck(NOT_FOUND)
     (label_id, serial, first_scan_at, count, distinct, batch_id, category, auth_id, status,
-     valid_until, number, gi_name, enterprise_id, name, credit_code) = row  # fmt: skip
+     valid_until, number, gi_name, enterprise_id, name, credit_code, seen) = row  # fmt: skip
     authorization = AuthorizationFacts(auth_id, status, valid_until, enterprise_id, number, gi_name)
-    counters = record_label_scan(label_id, request)
+    before = (first_scan_at, count, distinct, seen)
+    first_at, count, distinct = count_label_scan(label_id, serial, before, pending, scanner, now,
+                                                 record_label_scan)  # fmt: skip
     threshold = current_app.config.get("LABEL_COPY_THRESHOLD", 5)
-    if counters is None:  # not recorded: show what was known before this scan, plus this one
-        counters = (first_scan_at or utcnow(), count + 1, distinct + 1)
-    first_at, count, distinct = counters
     return LabelCheck(
         label_state(authorization, local_today()), LabelFacts(label_id, serial),
         BatchFacts(batch_id, category), authorization,
@@ -354,6 +383,31 @@ def record_certificate_scan(certificate_id: int, request: Request) -> None:
         current_app.logger.exception("could not record a scan of certificate %s", certificate_id)
 
 
+def count_label_scan(
+    label_id: int, serial: str, before: tuple, pending, scanner: str, now: datetime, record_now
+) -> tuple[datetime, int, int]:
+    """Count this scan; (first scan, count, distinct scanners) as the consumer is to see them.
+
+    `before` is what the label's query read: (first scan, count, distinct, seen); `pending`
+    this process's queued scans of the label, read before that query. When the scan log is
+    batched, the scan is queued and the answer is before + pending + this scan; otherwise, or
+    when the queue is full, `record_now(label_id, scanner, now)` writes it in the request (and
+    returns the database's counters, or None when it could not)."""
+    first_at, count, distinct, seen = before
+    if scanlog.batching():
+        queued = pending or scanlog.Pending()
+        new = not seen and scanner not in queued.scanners
+        row = {"kind": ScanKind.LABEL.value, "target_id": label_id, "at": now,
+               "scanner": scanner, "serial": serial}  # fmt: skip
+        if scanlog.enqueue_label(row, new):
+            return (first_at or queued.first_at or now, count + queued.count + 1,
+                    distinct + len(queued.new) + new)  # fmt: skip
+    counters = record_now(label_id, scanner, now)
+    if counters is None:  # not recorded: show what was known before this scan, plus this one
+        return first_at or now, count + 1, distinct + (not seen)
+    return counters
+
+
 def _label_counters():
     """UPDATE ... RETURNING that counts one scan: +1, the first time if none, and +1 distinct
     scanner unless this scanner's hash is already in the label's scan log."""
@@ -372,11 +426,12 @@ def _label_counters():
     )  # fmt: skip
 
 
-def record_label_scan(label_id: int, request: Request) -> tuple[datetime, int, int] | None:
+def record_label_scan(
+    label_id: int, scanner: str, now: datetime
+) -> tuple[datetime, int, int] | None:
     """Count and log one scan of a label in one short transaction; returns (first scan, count,
     distinct scanners) after it, or None when nothing could be recorded (logged, never raised)."""
     try:
-        scanner, now = scanner_id(request), utcnow()
         session = db.session
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SET LOCAL synchronous_commit TO OFF"))
