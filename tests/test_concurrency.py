@@ -244,3 +244,36 @@ def wait_for_advisory_waiter(timeout: float = 30) -> bool:
     finally:
         watcher.dispose()
     return False
+
+
+def test_scan_batches_of_every_worker_count_the_same_labels_without_deadlock(pg_app):
+    """Each worker's scan writer counts its queued label scans in one transaction; 16 of them
+    holding the same 20 labels in different orders must neither deadlock nor lose a count."""
+    import random
+
+    from gi_registry.labels.issuing import issue_batch
+    from gi_registry.labels.services import order_batch
+    from gi_registry.models.base import utcnow
+    from gi_registry.models.labels import Label
+    from gi_registry.verify import scanlog
+
+    producer = helpers.make_producer()
+    helpers.make_application(producer, "approved")
+    authorization = producer.enterprise.authorizations[0]
+    batch = order_batch(authorization, producer, authorization.scope[0], 20)
+    issue_batch(batch.id)
+    labels = db.session.execute(db.select(Label.id, Label.serial)).all()
+    db.session.remove()
+
+    def prepare(i):
+        rows = [{"kind": "label", "target_id": label_id, "serial": serial, "at": utcnow(),
+                 "scanner": f"{i:032d}"} for label_id, serial in labels]  # fmt: skip
+        random.Random(i).shuffle(rows)
+        return (rows,)
+
+    writer = scanlog.ScanWriter(pg_app)
+    results = race(pg_app, prepare, writer._insert)
+    assert all(isinstance(r, list) for r in results), results
+    counts = db.session.execute(db.select(Label.scan_count, Label.distinct_scanners)).all()
+    assert set(counts) == {(N, N)}
+    assert db.session.get(Label, labels[0][0]).copy_flagged_at is None  # flagged by _write only

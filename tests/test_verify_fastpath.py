@@ -148,3 +148,21 @@ def test_batched_scan_log_writes_later_and_loses_nothing(app, certificate, caplo
     with caplog.at_level(logging.ERROR):
         assert writer._write([{"kind": "certificate"}]) == 0  # a bad row is logged, not raised
     assert "could not write" in caplog.text
+
+
+def test_scan_writer_tries_again_after_a_passing_database_failure(app, certificate, monkeypatch):
+    writer = scanlog.ScanWriter(app)
+    real, calls = writer._insert, []
+
+    def flaky(rows):
+        calls.append(len(rows))
+        if len(calls) == 1:
+            raise db.engine.dialect.loaded_dbapi.OperationalError("database is locked")
+        return real(rows)
+
+    monkeypatch.setattr(writer, "_insert", flaky)
+    row = {"kind": "certificate", "target_id": certificate.id, "at": utcnow(), "scanner": "1" * 32}
+    with app.app_context():
+        assert writer._write([row]) == 1
+    assert calls == [1, 1]
+    assert db.session.scalar(db.select(db.func.count(Scan.id))) == 1

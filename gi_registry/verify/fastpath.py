@@ -39,7 +39,6 @@ from markupsafe import escape
 
 from ..certificates.serials import format_code, format_serial, normalize_code, normalize_serial
 from ..clock import SHANGHAI
-from ..models.certificates import ScanKind
 from ..security import CSP
 from . import pages, scanlog, services
 from .words import CERTIFICATE_VERDICTS, LABEL_VERDICTS
@@ -361,29 +360,19 @@ class FastVerify:
         """services.record_label_scan on this thread's connection; never raises."""
         try:
             conn = self.connection()
-            postgres = self.dialect.name == "postgresql"
-            at = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-            values = {"label_id": label_id, "scanner": scanner, "now": at}
-            sql, params = services.raw_statement("label_counters", self.dialect, values)
             cursor = conn.cursor()
             try:
-                if postgres:  # one statement: the count and the row together, atomically
-                    cursor.execute(
-                        "WITH scan_row AS (INSERT INTO scan (kind, target_id, at, scanner) "
-                        "VALUES (%(kind)s, %(label_id)s, %(now)s, %(scanner)s)) " + sql,
-                        {**params, "kind": ScanKind.LABEL.value})  # fmt: skip
-                    first_at, count, distinct, flagged_at = cursor.fetchone()
+                if self.dialect.name == "postgresql":  # autocommit: one atomic statement
+                    counted = services.raw_label_scan(cursor, self.dialect, label_id, scanner, now)
                 else:
                     with self.sqlite_writes:
                         self.begin_immediate(cursor)
-                        cursor.execute(sql, params)
-                        first_at, count, distinct, flagged_at = cursor.fetchone()
-                        cursor.execute("INSERT INTO scan (kind, target_id, at, scanner) "
-                                       "VALUES (?, ?, ?, ?)",
-                                       (ScanKind.LABEL.value, label_id, at, scanner))  # fmt: skip
+                        counted = services.raw_label_scan(
+                            cursor, self.dialect, label_id, scanner, now)  # fmt: skip
                         conn.commit()
             finally:
                 cursor.close()
+            first_at, count, distinct, flagged_at = counted
             threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
             if distinct > threshold and flagged_at is None:
                 self.flag_copied(label_id, now, distinct, threshold)

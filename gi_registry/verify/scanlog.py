@@ -174,7 +174,7 @@ class ScanWriter:
         started = time.perf_counter()
         try:
             with self.app.app_context():
-                crossed = self._insert(rows)
+                crossed = self._insert_retrying(rows)
                 self._flag(crossed)
         except Exception:
             log.exception("could not write %d scan rows", len(rows))
@@ -186,24 +186,37 @@ class ScanWriter:
             log.warning("writing %d scan rows took %.1f s", len(rows), elapsed)
         return len(rows)
 
+    def _insert_retrying(self, rows: list[dict], attempts: int = 3) -> list[tuple]:
+        """_insert, tried again after a passing failure of the database (the DB-API's
+        OperationalError: a lock not granted in time, a dropped connection)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._insert(rows)
+            except db.engine.dialect.loaded_dbapi.OperationalError:
+                if attempt == attempts:
+                    raise
+                log.warning("writing %d scan rows failed, trying again", len(rows), exc_info=True)
+                time.sleep(0.05 * attempt)
+        return []
+
     def _insert(self, rows: list[dict]) -> list[tuple]:
         """The rows in one transaction on a raw connection (SQLAlchemy's per-row type processing
         of a few hundred rows would hold the GIL for milliseconds, stalling this worker's
-        requests): certificates' rows with one executemany, each label scan counted then logged
-        in order. Returns the labels whose distinct scanners crossed the copy threshold."""
+        requests): certificates' rows with one executemany, then each label scan counted and
+        logged, by label (every process's batches lock labels in the same order, so two never
+        deadlock) and in the order of the scans. Returns the labels whose distinct scanners
+        crossed the copy threshold."""
         from . import services
 
         engine = db.engine
         dialect = engine.dialect
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = f"INSERT INTO scan (kind, target_id, at, scanner) VALUES ({', '.join([mark] * 4)})"
-
-        def at(row):  # SQLite: SQLAlchemy's DateTime text, in UTC
-            moment = row["at"]
-            if dialect.name == "sqlite":
-                return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-            return moment
-
+        sqlite = dialect.name == "sqlite"
+        plain = [(r["kind"], r["target_id"],
+                  r["at"].astimezone(UTC).strftime(services.SQLITE_STAMP) if sqlite else r["at"],
+                  r["scanner"]) for r in rows if r["kind"] != LABEL]  # fmt: skip
+        labels = sorted((r for r in rows if r["kind"] == LABEL), key=lambda r: r["target_id"])
         threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
         crossed = []
         conn = engine.raw_connection()
@@ -211,19 +224,15 @@ class ScanWriter:
             cursor = conn.cursor()
             if dialect.name == "postgresql":  # counters may trail a server crash by a moment
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            plain = [(r["kind"], r["target_id"], at(r), r["scanner"])
-                     for r in rows if r["kind"] != LABEL]  # fmt: skip
             if plain:
                 cursor.executemany(sql, plain)
-            for row in rows:
-                if row["kind"] != LABEL:
-                    continue
-                values = {"label_id": row["target_id"], "scanner": row["scanner"], "now": at(row)}
-                cursor.execute(*services.raw_statement("label_counters", dialect, values))
-                _first, _count, distinct, flagged_at = cursor.fetchone()
-                cursor.execute(sql, (LABEL, row["target_id"], at(row), row["scanner"]))
+            for row in labels:
+                label_id = row["target_id"]
+                counted = services.raw_label_scan(cursor, dialect, label_id, row["scanner"],
+                                                  row["at"])  # fmt: skip
+                _first, _count, distinct, flagged_at = counted
                 if distinct > threshold and flagged_at is None:
-                    crossed.append((row["target_id"], row["at"], distinct, threshold))
+                    crossed.append((label_id, row["at"], distinct, threshold))
             cursor.close()
             conn.commit()
         except BaseException:

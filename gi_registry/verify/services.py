@@ -26,7 +26,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Request, current_app
 from sqlalchemy import and_, case, exists, insert, text, update
@@ -161,6 +161,7 @@ def _query(name: str, build):
 
 
 _raw: dict[tuple[str, str], tuple[str, list[str] | None, dict]] = {}
+SQLITE_STAMP = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's DateTime as text on SQLite (in UTC)
 
 
 def raw_statement(name: str, dialect, values: dict) -> tuple[str, list | dict]:
@@ -381,6 +382,26 @@ def record_certificate_scan(certificate_id: int, request: Request) -> None:
                 conn.execute(insert(Scan), [row])
     except Exception:
         current_app.logger.exception("could not record a scan of certificate %s", certificate_id)
+
+
+def raw_label_scan(cursor, dialect, label_id: int, scanner: str, now: datetime) -> tuple:
+    """Count and log one scan of a label on a DB-API cursor, inside the caller's transaction:
+    (first scan, count, distinct scanners, copy flagged at) after it, as the database holds
+    them. PostgreSQL: one statement; elsewhere the UPDATE, then the insert."""
+    at = now if dialect.name != "sqlite" else now.astimezone(UTC).strftime(SQLITE_STAMP)
+    values = {"label_id": label_id, "scanner": scanner, "now": at}
+    sql, params = raw_statement("label_counters", dialect, values)
+    if dialect.name == "postgresql":
+        cursor.execute("WITH scan_row AS (INSERT INTO scan (kind, target_id, at, scanner) "
+                       "VALUES (%(kind)s, %(label_id)s, %(now)s, %(scanner)s)) " + sql,
+                       {**params, "kind": ScanKind.LABEL.value})  # fmt: skip
+        return cursor.fetchone()
+    cursor.execute(sql, params)
+    counters = cursor.fetchone()
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    cursor.execute(f"INSERT INTO scan (kind, target_id, at, scanner) VALUES ({mark}, {mark}, "
+                   f"{mark}, {mark})", (ScanKind.LABEL.value, label_id, at, scanner))  # fmt: skip
+    return counters
 
 
 def count_label_scan(
