@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -16,6 +17,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 
 from .exceptions import Invalid
+from .extensions import db
 
 # Magic numbers of the types we accept; the name and the browser's content type are ignored.
 SIGNATURES = (
@@ -110,6 +112,31 @@ def discard(stored_name: str) -> None:
     """Remove a stored file whose database record was not written."""
     with contextlib.suppress(FileNotFoundError):
         os.remove(upload_dir() / stored_name)
+
+
+@contextlib.contextmanager
+def commit_or_discard(stored_name: str | None) -> Iterator[None]:
+    """Commit the change made in the block once; if the block or the commit fails, roll it back
+    and remove the stored file, so that no file outlives a record that was not saved."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:  # an interrupted request must not leave its file behind either
+        try:
+            db.session.rollback()
+        finally:
+            if stored_name:
+                discard(stored_name)
+        raise
+
+
+@contextlib.contextmanager
+def stored(file: FileStorage | None) -> Iterator[StoredFile | None]:
+    """Check and store an upload for the record the block adds (with its audit entry), then
+    commit once; on any failure roll back and remove the file. No file (None) yields None."""
+    kept = store_upload(file) if file is not None else None
+    with commit_or_discard(kept.stored_name if kept else None):
+        yield kept
 
 
 def send_stored(stored_name: str, download_name: str, content_type: str):

@@ -99,8 +99,7 @@ def add_attachment(
 ) -> Attachment:
     """Store a checked upload and attach it to an editable application; commits."""
     ensure_editable(application, actor)
-    stored = uploads.store_upload(file)
-    try:
+    with uploads.stored(file) as stored:
         attachment = Attachment(
             application=application, kind=kind, uploaded_by_id=actor.id,
             original_name=stored.original_name, stored_name=stored.stored_name,
@@ -111,11 +110,6 @@ def add_attachment(
         record("application.attach", "application", application.id, actor,
                after={"attachment": attachment.id, "kind": kind, "name": attachment.original_name,
                       "sha256": stored.sha256})  # fmt: skip
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.discard(stored.stored_name)
-        raise
     return attachment
 
 

@@ -55,13 +55,10 @@ def create_report(data: dict, photo: FileStorage | None) -> FakeReport:
     bought_on = data.get("bought_on")
     if isinstance(bought_on, date) and bought_on > local_today():
         raise Invalid(_("The date of purchase is in the future."), "bought_on")
-    stored = None
-    if photo is not None and getattr(photo, "filename", ""):
-        stored = uploads.store_upload(photo)
-        if not stored.content_type.startswith("image/"):
-            uploads.discard(stored.stored_name)
+    given = photo if photo is not None and getattr(photo, "filename", "") else None
+    with uploads.stored(given) as stored:
+        if stored and not stored.content_type.startswith("image/"):
             raise Invalid(_("Only JPEG or PNG photos are accepted."), "photo")
-    try:
         code, kind, target_id = identify(data.get("code") or "")
         report = FakeReport(
             code=code, kind=kind, target_id=target_id, where_bought=where[:300],
@@ -75,12 +72,6 @@ def create_report(data: dict, photo: FileStorage | None) -> FakeReport:
         # The contact stays out of the audit log: it is personal data, kept on the report only.
         record("fake_report.create", "fake_report", report.id, None, actor_label="consumer",
                after=snapshot(report, "code", "kind", "target_id", "state"))  # fmt: skip
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        if stored:
-            uploads.discard(stored.stored_name)
-        raise
     return report
 
 

@@ -65,13 +65,15 @@ def submit_photo(enterprise: Enterprise, actor: User, category: str, caption: st
     if category not in photo_categories(enterprise):
         raise Invalid(_("Choose a product category your valid authorization covers."), "category")
     ensure_image(file)
-    stored = uploads.store_upload(file)
-    name = None
+    original = uploads.store_upload(file)
     try:
-        name, data, width, height = strip_metadata(stored)
+        name, data, width, height = strip_metadata(original)
+    finally:
+        uploads.discard(original.stored_name)  # only the copy without metadata is kept
+    with uploads.commit_or_discard(name):
         photo = ProductPhoto(
             enterprise_id=enterprise.id, category=category, caption=(caption or "").strip(),
-            stored_name=name, content_type=stored.content_type, size=len(data),
+            stored_name=name, content_type=original.content_type, size=len(data),
             sha256=hashlib.sha256(data).hexdigest(), width=width, height=height,
             uploaded_by_id=actor.id,
         )  # fmt: skip
@@ -79,14 +81,6 @@ def submit_photo(enterprise: Enterprise, actor: User, category: str, caption: st
         db.session.flush()
         record("product_photo.submit", "product_photo", photo.id, actor,
                after=snapshot(photo, "category", "caption", "sha256", "state"))  # fmt: skip
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        if name:
-            uploads.discard(name)
-        raise
-    finally:
-        uploads.discard(stored.stored_name)
     return photo
 
 

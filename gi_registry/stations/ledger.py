@@ -176,8 +176,7 @@ def add_entry_attachment(entry: LedgerEntry, actor: User, kind: str, file: FileS
     ensure_manager(actor, entry.station)
     if kind not in set(AttachmentKind):
         raise Invalid(_("Choose what the file is."), "kind")
-    stored = uploads.store_upload(file)
-    try:
+    with uploads.stored(file) as stored:
         if kind == AttachmentKind.PHOTO and not stored.content_type.startswith("image/"):
             raise Invalid(_("A photo must be a JPEG or PNG image."), "file")
         attachment = LedgerAttachment(
@@ -190,11 +189,6 @@ def add_entry_attachment(entry: LedgerEntry, actor: User, kind: str, file: FileS
         record("ledger.attach", "ledger_entry", entry.id, actor,
                after={"attachment": attachment.id, "kind": kind, "name": stored.original_name,
                       "sha256": stored.sha256})  # fmt: skip
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.discard(stored.stored_name)
-        raise
     return attachment
 
 
