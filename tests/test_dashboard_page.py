@@ -103,6 +103,8 @@ def test_the_page_reads_in_both_languages(client, official, lang):
     page = client.get(f"/dashboard/?lang={lang}").get_data(as_text=True)
     assert {"zh": "数据看板", "en": "Dashboard"}[lang] in page
     assert {"zh": "查验与保护", "en": "Verification and protection"}[lang] in page
+    scans = {"zh": "近 30 天每日扫码次数", "en": "Scans per day, last 30 days"}[lang]
+    assert f'<title id="chart-scans-title">{scans}</title>' in page  # the chart's accessible name
 
 
 def test_a_bounded_number_of_queries_whatever_the_size(client, official):

@@ -114,6 +114,11 @@ def test_month_table_matches_the_ledger(client, login, filled_station):
     svg = page[page.index('aria-labelledby="months-title') :]
     values = re.findall(r'<text class="value"[^>]*>(\d+)</text>', svg[: svg.index("</svg>")])
     assert [int(v) for v in values] == [want[m] for m in range(1, 13)]
+    assert '<title id="months-title">Ledger entries by month, 2025</title>' in page
+    assert '<desc id="kinds-desc">One bar per kind of service;' in page
+    chinese = client.get(f"/stations/{station.id}?year=2025&lang=zh").get_data(as_text=True)
+    assert '<title id="kinds-title">2025 年各服务类别台账记录数</title>' in chinese
+    assert '<desc id="months-desc">每月一根柱；' in chinese
 
 
 def test_whole_ledger_csv_and_other_years(client, login, filled_station):

@@ -5,12 +5,12 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..charts import bar_chart, column_chart
 from ..models import ApplicationState, AuthorizationStatus
 from ..reference import TOWNS
 from ..stations.labels import KIND_LABELS
 from ..templating import state_icon, state_label, town_label
 from . import queries
-from .charts import bar_chart, column_chart
 
 AUTHORIZATION_ORDER = (AuthorizationStatus.ACTIVE, AuthorizationStatus.SUSPENDED,
                        AuthorizationStatus.EXPIRED, AuthorizationStatus.REVOKED)  # fmt: skip

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..charts import bar_chart, column_chart
 from ..clock import local_today
 from ..extensions import db
 from ..models.stations import ArticleStatus, GuidanceArticle, GuidanceStation, LedgerEntry
@@ -20,7 +21,6 @@ from .access import (
     get_entry_or_404,
     get_station_or_404,
 )
-from .chart import bar_chart, column_chart
 from .forms import LedgerAttachmentForm, ReasonForm
 from .labels import KIND_SHORT_LABELS
 from .markdown import render_markdown
@@ -71,11 +71,17 @@ def station(station_id: int):
     summary = reports.summarise(entries, year)
     months = [(str(m), n) for m, n in enumerate(summary["by_month"], start=1)]
     kinds = [(str(KIND_SHORT_LABELS[k]), v["count"]) for k, v in summary["by_kind"].items()]
+    month_chart = column_chart(
+        _("Ledger entries by month, %(year)d", year=year), months,
+        _("One column per month; the table beside it gives the same numbers."))  # fmt: skip
+    kind_chart = bar_chart(
+        _("Ledger entries by kind of service, %(year)d", year=year), kinds,
+        _("One bar per kind of service; the table gives the same numbers."))  # fmt: skip
     return render_template(
         "stations/station.html", station=station, year=year, summary=summary,
         can_be_rated=reports.can_be_rated(station, year), inspecting=inspecting,
-        years=reports.available_years(station, local_today()), month_chart=column_chart(months),
-        kind_chart=bar_chart(kinds), served=reports.enterprises_served(entries),
+        years=reports.available_years(station, local_today()), month_chart=month_chart,
+        kind_chart=kind_chart, served=reports.enterprises_served(entries),
         recent=list(reversed(entries[-5:])), articles=visible_articles(station),
         manager=can_manage(current_user, station),
     )  # fmt: skip
