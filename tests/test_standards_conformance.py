@@ -99,9 +99,8 @@ def test_measured_values_outside_the_limits_are_refused_next_to_the_field(client
         "c_area_processing_declare": "y", BEAD_FIELD: value})  # fmt: skip
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    field_html = page[
-        page.index(f'id="{BEAD_FIELD}"') - 300 : page.index(f'id="{BEAD_FIELD}-error"') + 300
-    ]
+    error_at = page.index(f'id="{BEAD_FIELD}-error"')
+    field_html = page[page.index(f'id="{BEAD_FIELD}"') - 300 : page.index("</p>", error_at)]
     assert message in field_html and f'value="{value}"' in field_html
     assert db.session.scalar(db.select(db.func.count(ClauseAnswer.id))) == 0, "nothing saved"
 
@@ -254,3 +253,29 @@ def test_version_status_and_the_officials_list_after_a_new_version(app, client, 
     assert authorization.number in page and "BSLL-WS 2026.1" in page
     new = helpers.make_application(helpers.make_producer(), "draft")
     assert new.standard_version == "2026.2"
+
+
+# Emoji and dingbats need a font that a computer with only a CJK font (Debian's fonts-noto-cjk)
+# lacks: such a browser draws them as empty boxes. These are the ones the pages used.
+NEEDS_EMOJI_FONT = re.compile("[✔✖✍✎⤳ℹ\U0001f000-\U0001faff]")
+
+
+def test_clause_icons_are_drawn_without_an_emoji_font(client, login, app):
+    reviewer = helpers.make_user(Role.REVIEWER)
+    application = helpers.make_application(helpers.make_producer(), "submitted", reviewer)
+    conformance.review_clauses(application, reviewer, {
+        "annealing-check": ("fail", "样品有裂纹"), "area-processing": ("comment", "请补充说明"),
+    })  # fmt: skip
+    login(reviewer)
+    review = client.get(f"/applications/{application.id}/clauses/review?lang=en")
+    detail = client.get(f"/applications/{application.id}?lang=en")
+    standard = client.get("/standards/BSLL-WS/2026.1?lang=en")
+    for response in (review, detail, standard):
+        assert response.status_code == 200
+        assert NEEDS_EMOJI_FONT.findall(response.get_data(as_text=True)) == []
+    page = text_of(review)  # each icon hidden from screen readers, its words right after it
+    for icon, words in [("check", "Passed"), ("cross", "Did not pass"), ("pen", "Declared"),
+                        ("ruler", "[0-9.]+ mm"), ("document", "<a href="),
+                        ("search", "Ready for inspection"), ("pen", "Comment ·")]:  # fmt: skip
+        drawn = rf'<svg class="icon-svg icon-{icon}"[^>]* aria-hidden="true"[^>]*>.*?</svg> '
+        assert re.search(drawn + words, page), icon

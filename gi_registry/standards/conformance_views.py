@@ -24,15 +24,16 @@ def show_errors(form, error: Invalid) -> None:
     flash(error.message, "error")
 
 
-RESULT_WORDS = {"pass": (_l("Passed"), "✔"), "fail": (_l("Did not pass"), "✖"),
-                "comment": (_l("Comment"), "✎")}  # fmt: skip
+# Words and the name of their icon in templates/_icons.html.
+RESULT_WORDS = {"pass": (_l("Passed"), "check"), "fail": (_l("Did not pass"), "cross"),
+                "comment": (_l("Comment"), "pen")}  # fmt: skip
 
 
 @bp.app_template_filter()
-def review_result(result: str) -> str:
-    """A reviewer's result in words with its icon."""
+def review_result(result: str) -> tuple[str, str]:
+    """A reviewer's result in words, and the name of its icon."""
     words, icon = RESULT_WORDS.get(result, (result, ""))
-    return f"{icon} {words}"
+    return str(words), icon
 
 
 @bp.app_template_global()

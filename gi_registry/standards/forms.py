@@ -21,8 +21,9 @@ class CompareForm(FlaskForm):
 
 
 APPLIES = [("yes", _l("Yes, this applies to us")), ("no", _l("No, this does not apply to us"))]
-RESULT_CHOICES = [("", _l("No result now")), ("pass", _l("✔ Pass")), ("fail", _l("✖ Fail")),
-                  ("comment", _l("✎ Comment only"))]  # fmt: skip
+# Words only: an <option> cannot hold the icons, and the symbols need an emoji font.
+RESULT_CHOICES = [("", _l("No result now")), ("pass", _l("Pass")), ("fail", _l("Fail")),
+                  ("comment", _l("Comment only"))]  # fmt: skip
 
 
 def answer_form(clauses: list[Clause], attachments: list, formdata=None, answers=None):

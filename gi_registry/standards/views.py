@@ -26,13 +26,15 @@ FIELD_LABELS = {
     "limits.min": _l("Minimum"), "limits.max": _l("Maximum"), "kind": _l("Kind"),
     "mandatory": _l("Mandatory"),
 }  # fmt: skip
+# Words and the name of their icon in templates/_icons.html (inline SVG: emoji and dingbats show
+# as empty boxes where only a CJK font is installed).
 KIND_LABELS = {
-    "declaration": (_l("Declaration"), "✍"), "document": (_l("Document evidence"), "📄"),
-    "measured": (_l("Measured value"), "📏"), "inspection": (_l("On-site inspection"), "🔍"),
+    "declaration": (_l("Declaration"), "pen"), "document": (_l("Document evidence"), "document"),
+    "measured": (_l("Measured value"), "ruler"), "inspection": (_l("On-site inspection"), "search"),
 }  # fmt: skip
 
-STATUS_WORDS = {"draft": (_l("Draft version"), "✎"), "effective": (_l("Effective"), "✔"),
-                "superseded": (_l("Superseded"), "⤳")}  # fmt: skip
+STATUS_WORDS = {"draft": (_l("Draft version"), "pen"), "effective": (_l("Effective"), "check"),
+                "superseded": (_l("Superseded"), "arrow")}  # fmt: skip
 
 
 def visible_version(code: str, version: str):
@@ -57,15 +59,15 @@ def field_label(path: str) -> str:
 
 
 @bp.app_template_filter("clause_kind")
-def clause_kind(kind: str) -> str:
-    """A clause kind in words with its icon."""
+def clause_kind(kind: str) -> tuple[str, str]:
+    """A clause kind in words, and the name of its icon."""
     label, icon = KIND_LABELS.get(kind, (kind, ""))
-    return f"{icon} {label}"
+    return str(label), icon
 
 
 @bp.app_template_filter("standard_status")
 def standard_status(status: str) -> tuple[str, str]:
-    """A version's status in words, and its icon."""
+    """A version's status in words, and the name of its icon."""
     words, icon = STATUS_WORDS.get(status, (status, ""))
     return str(words), icon
 
