@@ -415,7 +415,8 @@ def marker(url: str, scale: Scale) -> Path:
 
 
 def add_missing_indexes(url: str) -> None:
-    """Indexes added to the models since the database was built (create_all makes only tables)."""
+    """Indexes (and PostgreSQL's change-notice triggers) added to the models since the database
+    was built."""
     import gi_registry.models  # noqa: F401  (registers every table)
     from gi_registry.extensions import db
 
@@ -434,6 +435,18 @@ def add_missing_indexes(url: str) -> None:
     if added:  # the planner's statistics must know the new index
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
+    if engine.dialect.name == "postgresql":  # and the change notices (models/changes.py)
+        from gi_registry.models import changes
+
+        with engine.begin() as conn:
+            for table in changes.TABLES:
+                name = changes.trigger_name(table)
+                if not conn.scalar(
+                    sa.text("SELECT 1 FROM pg_trigger WHERE tgname = :n"), {"n": name}
+                ):
+                    print(f"  adding trigger {name}")
+                    conn.exec_driver_sql(changes.CREATE_FUNCTION)
+                    conn.exec_driver_sql(changes.create_trigger(table))
     engine.dispose()
 
 

@@ -1,5 +1,6 @@
 """Every entity of the registry, one module per area; importing this package registers them all."""
 
+from . import changes  # noqa: F401  (PostgreSQL: change notices for the verification cache)
 from .accounts import Role, User, UserRole
 from .audit import AuditEntry
 from .authorization import (

@@ -11,7 +11,8 @@ app answers the common case directly and hands everything else to Flask unchange
   database error (the 503 page) and anything unexpected go to Flask, which does what it always did;
 - the verdict comes from the same SQL as `services` (one indexed query), on a connection the
   worker thread keeps (no pool checkout or ping per request; PostgreSQL in autocommit, so a read
-  is one round trip);
+  is one round trip); on PostgreSQL a certificate's row may come from the worker's cache, which
+  change notices empty (rowcache.py);
 - the page is the same template rendered by `pages` (pieces per language and choice, filled in);
 - the scan is recorded as in `services` (services.count_label_scan for a label): queued for the
   batched writer, or, when the log is not batched, a label's counters and row are written before
@@ -40,7 +41,7 @@ from markupsafe import escape
 from ..certificates.serials import format_code, format_serial, normalize_code, normalize_serial
 from ..clock import SHANGHAI
 from ..security import CSP
-from . import pages, scanlog, services
+from . import pages, rowcache, scanlog, services
 from .words import CERTIFICATE_VERDICTS, LABEL_VERDICTS
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,13 @@ class FastVerify:
     # --- pages ---------------------------------------------------------------------------------
 
     def certificate(self, code: str, environ: dict, locale: str):
-        row = self.fetch("certificate", {"code": code})
+        cache = rowcache.for_app(self.app)
+        row = cache.get(code) if cache is not None else None
+        if row is None:
+            generation = cache.generation if cache is not None else 0
+            row = self.fetch("certificate", {"code": code})
+            if row is not None and cache is not None:
+                cache.put(code, row, generation)
         if row is None:
             return "404 NOT FOUND", self.not_found(format_code(code), environ, locale)
         (cid, number, code, gi_name, holder, credit, route, annotation, scope, valid_from,
