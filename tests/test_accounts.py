@@ -1,5 +1,7 @@
 """Accounts: registration, sign-in with lockout, passwords, admin user management, CLI."""
 
+import re
+
 from gi_registry.accounts.services import find_user
 from gi_registry.extensions import db
 from gi_registry.models import AuditEntry, Role
@@ -118,6 +120,27 @@ def test_admin_cannot_remove_own_admin_role(client, login):
                                                                "enabled": "y"})  # fmt: skip
     assert response.status_code == 200
     assert Role.ADMIN in admin.roles
+
+
+def test_saving_a_user_with_no_role_ticked_keeps_the_roles_and_says_why(client, login):
+    login(helpers.make_user(Role.ADMIN))
+    officer = helpers.make_user(Role.REVIEWER, Role.APPROVER)
+    page = client.get(f"/account/users/{officer.id}").get_data(as_text=True)
+    assert '<legend>角色 <span class="req" aria-hidden="true">*</span></legend>' in page
+    assert not re.search(r'<input[^>]* required[^>]* type="checkbox"', page)  # the group, not each
+    for data in ({}, {"name": "改过的名字", "enabled": "y"}):  # an empty POST, then one typed in
+        response = client.post(f"/account/users/{officer.id}", data=data)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        error = re.search(r'<p class="error" id="roles-error" role="alert">(.*?)</p>', page)
+        assert error and error[1].endswith(" 请至少选择一个角色。")
+        assert '<fieldset aria-invalid="true" aria-describedby="roles-error">' in page
+        db.session.refresh(officer)
+        assert officer.roles == {Role.REVIEWER, Role.APPROVER} and officer.is_enabled
+    assert re.search(r'<input[^>]* name="name" type="text" value="改过的名字">', page)  # kept
+    assert re.search(r'<input[^>]* checked id="enabled"', page)
+    updates = db.select(AuditEntry).where(AuditEntry.action == "user.update")
+    assert db.session.scalars(updates).all() == []
 
 
 def test_disabled_user_cannot_sign_in(client, login):

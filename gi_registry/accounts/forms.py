@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, StopValidation
 
 from ..formtools import REQUIRED, CheckboxListField
 from ..models import Role
@@ -17,6 +17,7 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 EMAIL_MESSAGE = _l("Enter a valid email address.")
+ROLES_MESSAGE = _l("Choose at least one role.")
 PASSWORD_LENGTH_MESSAGE = _l("The password must have at least 10 characters.")
 
 
@@ -61,6 +62,24 @@ def role_choices():
     return [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
+class RolesField(CheckboxListField):
+    """The roles of an account: at least one must be ticked (a user without a role can do nothing).
+
+    The group is marked required (its legend shows *), not each box: DataRequired would pass its
+    flag to every checkbox, which a browser then reads as "tick them all".
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "CheckboxListField"  # drawn as a checkbox list by the field macro
+        self.flags.required = True
+
+    def pre_validate(self, form):
+        super().pre_validate(form)
+        if not self.data:
+            raise StopValidation(ROLES_MESSAGE)
+
+
 class UserCreateForm(FlaskForm):
     email = EmailField(
         _l("Email"),
@@ -72,12 +91,12 @@ class UserCreateForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(min=MIN_PASSWORD_LENGTH,
                                                     message=PASSWORD_LENGTH_MESSAGE)],
     )  # fmt: skip
-    roles = CheckboxListField(_l("Roles"), choices=role_choices, validate_choice=True)
+    roles = RolesField(_l("Roles"), choices=role_choices, validate_choice=True)
 
 
 class UserEditForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
-    roles = CheckboxListField(_l("Roles"), choices=role_choices, validate_choice=True)
+    roles = RolesField(_l("Roles"), choices=role_choices, validate_choice=True)
     enabled = BooleanField(_l("May sign in"))
 
 
