@@ -166,3 +166,34 @@ def test_scan_writer_tries_again_after_a_passing_database_failure(app, certifica
         assert writer._write([row]) == 1
     assert calls == [1, 1]
     assert db.session.scalar(db.select(db.func.count(Scan.id))) == 1
+
+
+@pytest.mark.parametrize("text", ["plain", "<b>&\"'</b>", "博山琉璃 & co", "", "it's", 'say "hi"'])
+def test_values_are_escaped_as_jinja_escapes_them(app, text):
+    from markupsafe import escape
+
+    from gi_registry.verify.words import CERTIFICATE_VERDICTS
+
+    values = {"typed": text, "report_url": "/report"}
+    page = app.wsgi_app.fill({"PATH_INFO": "/v/0"}, "en", "verify/not_found.html",
+                             CERTIFICATE_VERDICTS["not_found"], values, {}, not_found=True)  # fmt: skip
+    assert f"<code>{escape(text)}</code>" in page
+
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/v/ABC123", ""),
+        ("/l/X9", "lang=en"),
+        ("/v/A", "x=<\"'&>%20 中&y=/:;@!$()*,+"),
+        ("/l/Z", "a=b=c"),
+    ],
+)
+def test_the_language_link_is_url_for_s(app, path, query):
+    layer = app.wsgi_app
+    environ = {"PATH_INFO": path, "QUERY_STRING": query}
+    for locale, other in (("zh", "en"), ("en", "zh")):
+        expected = layer.adapter.build(
+            "main.set_language", {"lang": other, "next": f"{path}?{query}"}
+        )
+        assert layer.language_link(locale, environ) == expected

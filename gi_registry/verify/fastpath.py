@@ -29,11 +29,12 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import sqlite3
 import threading
 import time
 from datetime import UTC, date, datetime
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote_plus
 
 from flask import Flask
 from markupsafe import escape
@@ -45,6 +46,10 @@ from . import pages, rowcache, scanlog, services
 from .words import CERTIFICATE_VERDICTS, LABEL_VERDICTS
 
 log = logging.getLogger(__name__)
+# Values are escaped as Jinja escapes them (markupsafe), and only when they hold a character
+# that needs it: most hold none, and a Markup object per value costs more than the look.
+MARKUP_SPECIAL = re.compile(r"[&<>\"']").search
+URL_SAFE = "!$'()*,/:;?@"  # werkzeug.urls._urlencode's safe characters (url_for's query string)
 LOCALE_TTL = 60.0  # category and route names per language are re-read after this long
 
 
@@ -76,6 +81,7 @@ class FastVerify:
         self.hsts = app.config["PUBLIC_BASE_URL"].startswith("https://")
         self.adapter = app.url_map.bind("localhost", script_name="/")
         self.dialect = None
+        self.language_bases: dict[str, str] = {}
 
     # --- WSGI -------------------------------------------------------------------------------
 
@@ -267,12 +273,15 @@ class FastVerify:
                          values, {}, not_found=True)  # fmt: skip
 
     def fill(self, environ, locale, template, words, values, flags, not_found=False) -> str:
-        """The page from its pieces, filled with this request's values."""
+        """The page from its pieces, filled with this request's values (escaped as Jinja does;
+        none of them is markup)."""
         pieces = self.pieces(environ.get("PATH_INFO"), locale, template, words, flags, not_found)
         values["lang_href"] = self.language_link(locale, environ)
         out = pieces[:]
         for i in range(1, len(out), 2):
-            out[i] = escape(values[out[i]])
+            value = values[out[i]]
+            text = value if type(value) is str else str(value)
+            out[i] = str(escape(text)) if MARKUP_SPECIAL(text) else text
         return "".join(out)
 
     def pieces(self, path, locale, template, words, flags, not_found=False) -> list[str]:
@@ -293,11 +302,15 @@ class FastVerify:
         return found
 
     def language_link(self, locale: str, environ: dict) -> str:
-        """url_for("main.set_language", ...) with request.full_path, as base.html builds it."""
-        query = environ.get("QUERY_STRING", "")
-        full_path = environ.get("PATH_INFO", "") + "?" + query
+        """url_for("main.set_language", ...) with request.full_path, as base.html builds it
+        (the address of the other language once, then werkzeug's query encoding)."""
+        full_path = environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", "")
         other = "en" if locale == "zh" else "zh"
-        return self.adapter.build("main.set_language", {"lang": other, "next": full_path})
+        base = self.language_bases.get(other)
+        if base is None:
+            base = self.language_bases[other] = self.adapter.build("main.set_language",
+                                                                   {"lang": other})  # fmt: skip
+        return base + "?next=" + quote_plus(full_path, safe=URL_SAFE)
 
     def names_for(self, locale: str) -> dict:
         """Category and route names in a language, and the producer-record address pattern."""
