@@ -140,19 +140,20 @@ class RowCache:
         return conn
 
 
-_caches: dict[int, RowCache | None] = {}
+_caches: dict[int, tuple[Flask, RowCache | None]] = {}
 
 
 def for_app(app: Flask) -> RowCache | None:
     """The app's cache, or None where it is off (SQLite, tests, VERIFY_CACHE_SIZE = 0)."""
-    key = id(app)
-    if key in _caches and (_caches[key] is None or _caches[key].app is app):
-        return _caches[key]
+    found = _caches.get(id(app))
+    if found is not None and found[0] is app:
+        return found[1]
     from ..extensions import db
 
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
     size = int(app.config.get("VERIFY_CACHE_SIZE", 10_000))
     wanted = app.config.get("VERIFY_CACHE", not app.testing)
-    _caches[key] = RowCache(app, size) if postgres and wanted and size > 0 else None
-    return _caches[key]
+    cache = RowCache(app, size) if postgres and wanted and size > 0 else None
+    _caches[id(app)] = (app, cache)
+    return cache
