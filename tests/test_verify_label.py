@@ -189,3 +189,13 @@ def test_a_full_queue_counts_the_label_scan_in_the_request(client, label, app, b
     _, body = scan(client, label, phone=1)  # the queue is full: written now
     assert "First check." in body
     assert stored_label(label).scan_count == 1 and batched.pending(label.serial) is None
+
+
+def test_a_forked_worker_keeps_its_first_label_scan_pending(label, batched):
+    batched.pid = -1  # as in a worker just forked from the master that made the writer
+    row = {"kind": "label", "target_id": label.id, "serial": label.serial, "at": utcnow(),
+           "scanner": "1" * 32}  # fmt: skip
+    assert batched.add_label(row, new_scanner=True)
+    pending = batched.pending(label.serial)
+    assert pending is not None and (pending.count, pending.new) == (1, {"1" * 32})
+    assert batched.flush() == 1 and batched.pending(label.serial) is None

@@ -89,6 +89,8 @@ class ScanWriter:
     def add_label(self, row: dict, new_scanner: bool) -> bool:
         """Queue one label scan (its row, with the label's "serial"; `new_scanner` as the page
         counted it); False when the queue is full: the caller records it in the request."""
+        if self.pid != os.getpid():  # a fork's first use starts afresh: before, not after, this
+            self._start()
         with self.labels_lock:
             pending = self.labels.setdefault(row["serial"], Pending())
             pending.count += 1
