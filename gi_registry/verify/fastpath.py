@@ -237,7 +237,7 @@ class FastVerify:
 
     def label(self, serial: str, environ: dict, locale: str):
         scanner, now = services.scanner_id(Visitor(environ)), datetime.now(UTC)
-        pending = scanlog.pending_label(serial) if scanlog.batching() else None
+        pending = scanlog.pending_label(serial)
         row = self.fetch("label", {"serial": serial, "scanner": scanner})
         if row is None:
             return "404 NOT FOUND", self.not_found(format_serial(serial), environ, locale)

@@ -35,7 +35,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Flask, current_app
 
@@ -212,12 +212,8 @@ class ScanWriter:
 
         engine = db.engine
         dialect = engine.dialect
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO scan (kind, target_id, at, scanner) VALUES ({', '.join([mark] * 4)})"
-        sqlite = dialect.name == "sqlite"
-        plain = [(r["kind"], r["target_id"],
-                  r["at"].astimezone(UTC).strftime(services.SQLITE_STAMP) if sqlite else r["at"],
-                  r["scanner"]) for r in rows if r["kind"] != LABEL]  # fmt: skip
+        plain = [(r["kind"], r["target_id"], services.raw_moment(dialect, r["at"]), r["scanner"])
+                 for r in rows if r["kind"] != LABEL]  # fmt: skip
         labels = sorted((r for r in rows if r["kind"] == LABEL), key=lambda r: r["target_id"])
         threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
         crossed = []
@@ -227,7 +223,7 @@ class ScanWriter:
             if dialect.name == "postgresql":  # counters may trail a server crash by a moment
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
             if plain:
-                cursor.executemany(sql, plain)
+                cursor.executemany(services.scan_insert_sql(dialect), plain)
             if labels and dialect.name == "postgresql":
                 counted = self._count_labels_postgresql(cursor, labels)
             else:  # in process: a statement per scan costs no round trip
@@ -333,7 +329,10 @@ def enqueue_label(row: dict, new_scanner: bool) -> bool:
 
 
 def pending_label(serial: str) -> Pending | None:
-    """This process's queued scans of a label, not yet in the database."""
+    """This process's queued scans of a label, not yet in the database (None when scans are
+    written in the request)."""
+    if not batching():
+        return None
     return writer_for(current_app._get_current_object()).pending(serial)
 
 

@@ -325,7 +325,7 @@ def find_label(serial: str, scanner: str = ""):
 def check_label(serial: str, request: Request) -> LabelCheck:
     """The verdict on a label, recording this scan: first time, how often, and a possible copy."""
     scanner, now = scanner_id(request), utcnow()
-    pending = scanlog.pending_label(serial) if scanlog.batching() else None
+    pending = scanlog.pending_label(serial)
     row = find_label(serial, scanner)
     if row is None:
         return LabelCheck(NOT_FOUND)
@@ -384,11 +384,24 @@ def record_certificate_scan(certificate_id: int, request: Request) -> None:
         current_app.logger.exception("could not record a scan of certificate %s", certificate_id)
 
 
+def scan_insert_sql(dialect) -> str:
+    """The scan log's INSERT for the DB-API cursor of `dialect` (positional parameters)."""
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (
+        f"INSERT INTO scan (kind, target_id, at, scanner) VALUES ({mark}, {mark}, {mark}, {mark})"
+    )
+
+
+def raw_moment(dialect, moment: datetime):
+    """A moment as a raw connection of `dialect` takes it (SQLite: SQLAlchemy's text form)."""
+    return moment.astimezone(UTC).strftime(SQLITE_STAMP) if dialect.name == "sqlite" else moment
+
+
 def raw_label_scan(cursor, dialect, label_id: int, scanner: str, now: datetime) -> tuple:
     """Count and log one scan of a label on a DB-API cursor, inside the caller's transaction:
     (first scan, count, distinct scanners, copy flagged at) after it, as the database holds
     them. PostgreSQL: one statement; elsewhere the UPDATE, then the insert."""
-    at = now if dialect.name != "sqlite" else now.astimezone(UTC).strftime(SQLITE_STAMP)
+    at = raw_moment(dialect, now)
     values = {"label_id": label_id, "scanner": scanner, "now": at}
     sql, params = raw_statement("label_counters", dialect, values)
     if dialect.name == "postgresql":
@@ -398,9 +411,7 @@ def raw_label_scan(cursor, dialect, label_id: int, scanner: str, now: datetime) 
         return cursor.fetchone()
     cursor.execute(sql, params)
     counters = cursor.fetchone()
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    cursor.execute(f"INSERT INTO scan (kind, target_id, at, scanner) VALUES ({mark}, {mark}, "
-                   f"{mark}, {mark})", (ScanKind.LABEL.value, label_id, at, scanner))  # fmt: skip
+    cursor.execute(scan_insert_sql(dialect), (ScanKind.LABEL.value, label_id, at, scanner))
     return counters
 
 
