@@ -145,6 +145,10 @@ def test_batched_scan_log_writes_later_and_loses_nothing(app, certificate, caplo
     writer.add(rows[4])
     writer.close()  # process exit writes what is left
     assert count() == 5
+    stored = db.session.execute(db.select(Scan.kind, Scan.target_id, Scan.at, Scan.scanner)
+                                .order_by(Scan.scanner)).all()  # fmt: skip
+    assert [tuple(row) for row in stored] == [
+        (r["kind"], r["target_id"], r["at"], r["scanner"]) for r in rows]  # fmt: skip
     with caplog.at_level(logging.ERROR):
         assert writer._write([{"kind": "certificate"}]) == 0  # a bad row is logged, not raised
     assert "could not write" in caplog.text

@@ -1,5 +1,7 @@
 """The label page /l/<serial>: first check, repeat checks, the copy warning, and live status."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -199,3 +201,34 @@ def test_a_forked_worker_keeps_its_first_label_scan_pending(label, batched):
     pending = batched.pending(label.serial)
     assert pending is not None and (pending.count, pending.new) == (1, {"1" * 32})
     assert batched.flush() == 1 and batched.pending(label.serial) is None
+
+
+def test_the_writer_writes_one_batch_per_wake_not_a_few_scans_at_a_time(batched, monkeypatch):
+    """Scans that arrive while a batch is being written wait for the next wake: under steady
+    load a writer that drained the queue in a loop would pay a transaction per few scans."""
+
+    def scan_row(n):
+        return {"kind": "certificate", "target_id": n, "at": utcnow(), "scanner": "2" * 32}
+
+    batches, first_written = [], threading.Event()
+
+    def write(rows):
+        batches.append(len(rows))
+        if len(batches) == 1:  # three more scans come in while the first batch is written
+            for n in range(3):
+                batched.queue.put_nowait(scan_row(n))
+            first_written.set()
+        return len(rows)
+
+    monkeypatch.setattr(batched, "_write", write)
+    for n in range(5):
+        batched.add(scan_row(n))
+    batched.wake.set()
+    assert first_written.wait(5)
+    time.sleep(0.2)
+    assert batches == [5]  # the three wait for the next interval
+    batched.wake.set()
+    deadline = time.monotonic() + 5
+    while len(batches) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert batches == [5, 3]
