@@ -359,25 +359,25 @@ class FastVerify:
                 cursor = conn.cursor()
                 cursor.execute("PRAGMA busy_timeout = 0")
                 cursor.close()
-            self.local.conn = conn
+            self.local.conn, self.local.cursor = conn, conn.cursor()
         return conn
 
     def drop_connection(self) -> None:
         conn = getattr(self.local, "conn", None)
-        self.local.conn = None
+        self.local.conn = self.local.cursor = None
         if conn is not None:
             with contextlib.suppress(Exception):
                 conn.invalidate()
 
     def fetch(self, name: str, values: dict):
-        conn = self.connection()
+        """The first row of a `services` statement, on this thread's connection and cursor (a
+        new psycopg cursor per query cost ~10 µs of a ~60 µs query)."""
+        self.connection()
         sql, params = services.raw_statement(name, self.dialect, values)
-        cursor = conn.cursor()
-        try:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-        finally:
-            cursor.close()
+        cursor = self.local.cursor
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()  # to the end: no SQLite statement (and snapshot) left open
+        return rows[0] if rows else None
 
     def record_label_scan(self, label_id: int, scanner: str, now: datetime):
         """services.record_label_scan on this thread's connection; never raises."""
