@@ -195,3 +195,34 @@ def test_two_app_processes_share_the_count_through_redis(servers):
 def test_in_memory_counts_are_per_process(servers):
     """The control: without a shared storage each process lets its own four through."""
     assert alternate(servers("memory://"), 8) == [404] * 8
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["lean path", "flask"])
+def test_verification_counts_down_in_its_headers(limited, fast):
+    limited.application.config["VERIFY_FAST_PATH"] = fast
+    answers = [limited.get(f"/v/{new_code()}") for _ in range(4)]
+    assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["3", "2", "1", "0"]
+    assert {r.headers["X-RateLimit-Limit"] for r in answers} == {"4"}
+    assert all(0 < int(r.headers["Retry-After"]) <= 60 for r in answers)
+    assert_refused(limited.get(f"/l/{new_serial()}"))
+
+
+def test_the_lean_path_asks_the_limit_storage_twice_per_verification(limited, monkeypatch):
+    """A count and its window's end: with Redis, each call to the storage is a round trip."""
+    from gi_registry.extensions import limiter
+
+    calls = []
+
+    class Recorder:  # the storage, recording the calls made to it from outside
+        def __init__(self, storage):
+            self.storage = storage
+
+        def __getattr__(self, name):
+            found = getattr(self.storage, name)
+            if not callable(found):
+                return found
+            return lambda *a, **k: calls.append(name) or found(*a, **k)
+
+    monkeypatch.setattr(limiter.limiter, "storage", Recorder(limiter.limiter.storage))
+    assert limited.get(f"/v/{new_code()}").headers["X-RateLimit-Remaining"] == "3"
+    assert calls == ["incr", "get_expiry"]
