@@ -53,6 +53,21 @@ def postgres_url(scale: Scale) -> str | None:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def add_database_arguments(parser) -> None:
+    """The bench database a tool works on: `sqlite|postgres` and --quick (bench-quick's)."""
+    parser.add_argument("database", choices=("sqlite", "postgres"))
+    parser.add_argument("--quick", action="store_true", help="the small database of bench-quick")
+
+
+def chosen_database(parser, args) -> tuple[Scale, str]:
+    """The scale and URL of the database named by add_database_arguments' arguments."""
+    scale = QUICK if args.quick else FULL
+    url = sqlite_url(scale) if args.database == "sqlite" else postgres_url(scale)
+    if url is None:
+        parser.error("postgres needs DATABASE_URL naming a PostgreSQL server")
+    return scale, url
+
+
 def app_settings(url: str, scale: Scale) -> dict:
     """The settings the bench runs the registry with (also passed to gunicorn as FLASK_*)."""
     folder = OUT / f"instance-{scale.name}"

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from . import load
-from .common import FULL, QUICK, postgres_url, sqlite_url
+from .common import add_database_arguments, chosen_database
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -47,17 +47,13 @@ def named(command: str) -> list[int]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("database", choices=("sqlite", "postgres"))
+    add_database_arguments(parser)
     parser.add_argument("page", choices=("label", "certificate", "floor"))
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--quick", action="store_true", help="the small database of bench-quick")
     args = parser.parse_args(argv)
-    scale = QUICK if args.quick else FULL
-    url = sqlite_url(scale) if args.database == "sqlite" else postgres_url(scale)
-    if url is None:
-        parser.error("postgres needs DATABASE_URL naming a PostgreSQL server")
+    scale, url = chosen_database(parser, args)
     os.environ["GUNICORN_MAX_REQUESTS"] = "0"
     paths, wrk = load.write_paths(url, scale), load.ensure_wrk()
     if args.page == "floor":

@@ -20,7 +20,7 @@ import sys
 import time
 
 from . import load
-from .common import FULL, QUICK, postgres_url, sqlite_url
+from .common import add_database_arguments, chosen_database
 
 
 def environ(path: str) -> dict:
@@ -32,16 +32,12 @@ def environ(path: str) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("database", choices=("sqlite", "postgres"))
+    add_database_arguments(parser)
     parser.add_argument("page", choices=("label", "certificate"))
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--profile", choices=("request", "writer"))
-    parser.add_argument("--quick", action="store_true", help="the small database of bench-quick")
     args = parser.parse_args(argv)
-    scale = QUICK if args.quick else FULL
-    url = sqlite_url(scale) if args.database == "sqlite" else postgres_url(scale)
-    if url is None:
-        parser.error("postgres needs DATABASE_URL naming a PostgreSQL server")
+    scale, url = chosen_database(parser, args)
     os.environ.update(load.site_env(url, scale))
     paths = load.write_paths(url, scale)[args.page].read_text().split()
 
