@@ -26,11 +26,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 def cpu_ticks(pid: int) -> int:
     """User + system time of a process so far, in clock ticks (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
+    fields = load.stat_fields(pid)
+    return int(fields[11]) + int(fields[12]) if fields else 0
 
 
 def named(command: str) -> list[int]:

@@ -120,18 +120,18 @@ class Server:
                 self.process.wait()
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/PID/stat after the command name (state, parent, ..., utime, stime at 11 and 12),
+    or None once the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
+    pids = (int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit())
+    return sorted(p for p in pids if (fields := stat_fields(p)) and int(fields[1]) == pid)
 
 
 def rss_mb(pid: int) -> float | None:

@@ -170,27 +170,24 @@ class FastVerify:
         if prefix := self.app.config.get("RATELIMIT_KEY_PREFIX", ""):
             args = [prefix, *args]
         strategy = limiter.limiter
-        if isinstance(strategy, FixedWindowRateLimiter):  # Flask-Limiter's default strategy
-            # What its hit() and get_window_stats() do, with the key made once and the count
-            # taken from the increment: two calls to the storage instead of three (with Redis,
-            # two round trips instead of three).
+        # Flask-Limiter's default strategy: what its hit() and get_window_stats() do, with the
+        # key made once and the count taken from the increment, two calls to the storage
+        # instead of three (with Redis, two round trips instead of three).
+        fixed = isinstance(strategy, FixedWindowRateLimiter)
+        if fixed:
             key = item.key_for(*args)
             count = strategy.storage.incr(key, item.get_expiry())
             allowed = count <= item.amount
-
-            def window() -> tuple[float, int]:
-                return strategy.storage.get_expiry(key), item.amount - count
         else:
             allowed = strategy.hit(item, *args)
-
-            def window() -> tuple[float, int]:
-                return strategy.get_window_stats(item, *args)
-
         if not allowed:
             return None
         if not self.app.config.get("RATELIMIT_HEADERS_ENABLED", False):
             return []
-        reset_time, remaining = window()
+        if fixed:
+            reset_time, remaining = strategy.storage.get_expiry(key), item.amount - count
+        else:
+            reset_time, remaining = strategy.get_window_stats(item, *args)
         reset_at = int(reset_time + 1)
         return [("X-RateLimit-Limit", str(item.amount)), ("X-RateLimit-Remaining", str(remaining)),
                 ("X-RateLimit-Reset", str(reset_at)),

@@ -211,8 +211,7 @@ class ScanWriter:
     def _insert(self, rows: list[dict]) -> list[tuple]:
         """The rows in one transaction on a raw connection (SQLAlchemy's per-row type processing
         of a few hundred rows would hold the GIL for milliseconds, stalling this worker's
-        requests): certificates' rows with one executemany, then each label scan counted and
-        logged, by label (every process's batches lock labels in the same order, so two never
+        requests): certificates' rows in one go, then each label scan counted and logged, by label (every process's batches lock labels in the same order, so two never
         deadlock) and in the order of the scans. Returns the labels whose distinct scanners
         crossed the copy threshold."""
         from . import services
@@ -227,18 +226,17 @@ class ScanWriter:
         conn = engine.raw_connection()
         try:
             cursor = conn.cursor()
-            if dialect.name == "postgresql":  # counters may trail a server crash by a moment
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            if plain and dialect.name == "postgresql":  # one statement, arrays sent in binary
-                cursor.execute(
-                    "INSERT INTO scan (kind, target_id, at, scanner) SELECT * FROM "
-                    "unnest(%b::text[], %b::integer[], %b::timestamptz[], %b::text[])",
-                    [list(column) for column in zip(*plain, strict=True)])  # fmt: skip
-            elif plain:
-                cursor.executemany(services.scan_insert_sql(dialect), plain)
-            if labels and dialect.name == "postgresql":
-                counted = self._count_labels_postgresql(cursor, labels)
+            if dialect.name == "postgresql":  # a statement each, the values as binary arrays
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")  # see services' docstring
+                if plain:
+                    cursor.execute(
+                        f"{services.SCAN_INSERT} SELECT * FROM "
+                        "unnest(%b::text[], %b::integer[], %b::timestamptz[], %b::text[])",
+                        [list(column) for column in zip(*plain, strict=True)])  # fmt: skip
+                counted = self._count_labels_postgresql(cursor, labels) if labels else []
             else:  # in process: a statement per scan costs no round trip
+                if plain:
+                    cursor.executemany(services.scan_insert_sql(dialect), plain)
                 counted = [(row["target_id"], row["at"],
                             *services.raw_label_scan(cursor, dialect, row["target_id"],
                                                      row["scanner"], row["at"])[2:])
@@ -263,15 +261,15 @@ class ScanWriter:
         each label's scans, keeps its first scan, adds its scanners not yet in its log, and
         inserts the rows. The same counts as services._label_counters scan by scan.
         Returns (label id, first scan of the batch, distinct scanners, flagged at) per label."""
+        from . import services
+
         ids = sorted({row["target_id"] for row in labels})
         cursor.execute("SELECT id FROM label WHERE id = ANY(%b) ORDER BY id FOR UPDATE", (ids,))
         cursor.execute(
-            """
+            f"""
             WITH batch (label_id, at, scanner) AS (
                 SELECT * FROM unnest(%b::integer[], %b::timestamptz[], %b::text[])),
-            logged AS (
-                INSERT INTO scan (kind, target_id, at, scanner)
-                SELECT %s, label_id, at, scanner FROM batch),
+            logged AS ({services.SCAN_INSERT} SELECT %s, label_id, at, scanner FROM batch),
             per_label AS (
                 SELECT label_id, count(*) AS scans, min(at) AS first_at,
                        count(DISTINCT scanner) FILTER (WHERE NOT EXISTS (

@@ -384,12 +384,13 @@ def record_certificate_scan(certificate_id: int, request: Request) -> None:
         current_app.logger.exception("could not record a scan of certificate %s", certificate_id)
 
 
+SCAN_INSERT = "INSERT INTO scan (kind, target_id, at, scanner)"  # raw SQL's start of a scan row
+
+
 def scan_insert_sql(dialect) -> str:
     """The scan log's INSERT for the DB-API cursor of `dialect` (positional parameters)."""
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    return (
-        f"INSERT INTO scan (kind, target_id, at, scanner) VALUES ({mark}, {mark}, {mark}, {mark})"
-    )
+    return f"{SCAN_INSERT} VALUES ({mark}, {mark}, {mark}, {mark})"
 
 
 def raw_moment(dialect, moment: datetime):
@@ -405,7 +406,7 @@ def raw_label_scan(cursor, dialect, label_id: int, scanner: str, now: datetime) 
     values = {"label_id": label_id, "scanner": scanner, "now": at}
     sql, params = raw_statement("label_counters", dialect, values)
     if dialect.name == "postgresql":
-        cursor.execute("WITH scan_row AS (INSERT INTO scan (kind, target_id, at, scanner) "
+        cursor.execute(f"WITH scan_row AS ({SCAN_INSERT} "
                        "VALUES (%(kind)s, %(label_id)s, %(now)s, %(scanner)s)) " + sql,
                        {**params, "kind": ScanKind.LABEL.value})  # fmt: skip
         return cursor.fetchone()
