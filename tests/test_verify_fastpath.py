@@ -1,6 +1,7 @@
 """The lean verification path answers exactly as Flask's views do, and keeps its scan log right."""
 
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
@@ -201,3 +202,50 @@ def test_the_language_link_is_url_for_s(app, path, query):
             "main.set_language", {"lang": other, "next": f"{path}?{query}"}
         )
         assert layer.language_link(locale, environ) == expected
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["scans in the request", "batched"])
+def test_the_lean_path_answers_without_an_app_context(app, certificate, flask_calls, monkeypatch,
+                                                       batched):  # fmt: skip
+    """Under gunicorn no app context is current when a page begins (the tests' fixture keeps
+    one): from a thread that has none, with every cache cold, the lean path answers both pages
+    itself, records the scans and flags a copied label."""
+    from flask import has_app_context
+    from flask.testing import FlaskClient
+
+    from gi_registry.verify import services
+
+    monkeypatch.setattr(services, "_compromised", {})
+    monkeypatch.setattr(services, "_standard_cache", {})
+    app.config["SCAN_BATCH"] = batched
+    writer = scanlog.writer_for(app)
+    label = make_label(certificate.authorization_id)
+    label_id, serial, code = label.id, label.serial, certificate.code
+    threshold = app.config.get("LABEL_COPY_THRESHOLD", 5)
+    answers, failures = [], []
+
+    def consumer():
+        try:
+            assert not has_app_context()
+            client = FlaskClient(app)
+            answers.append(client.get(f"/v/{code}?lang=en"))
+            for phone in range(threshold + 1):
+                environ = {"REMOTE_ADDR": f"198.51.100.{phone}"}
+                answers.append(client.get(f"/l/{serial}?lang=en", environ_base=environ))
+            writer.flush()
+        except BaseException as error:  # noqa: BLE001 - reported by the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=consumer)
+    thread.start()
+    thread.join(timeout=60)
+    writer.close()
+    assert not failures and len(answers) == threshold + 2
+    assert all(answer.status_code == 200 for answer in answers) and not flask_calls
+    assert "verdict-valid" in answers[0].get_data(as_text=True)
+    assert f"checked {threshold + 1} times" in answers[-1].get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(Label, label_id)
+    assert (stored.scan_count, stored.distinct_scanners) == (threshold + 1, threshold + 1)
+    assert stored.copy_flagged_at is not None
+    assert db.session.scalar(db.select(db.func.count(Scan.id))) == threshold + 2

@@ -198,8 +198,9 @@ def test_a_forked_worker_keeps_its_first_label_scan_pending(label, batched):
     row = {"kind": "label", "target_id": label.id, "serial": label.serial, "at": utcnow(),
            "scanner": "1" * 32}  # fmt: skip
     assert batched.add_label(row, new_scanner=True)
-    pending = batched.pending(label.serial)
-    assert pending is not None and (pending.count, pending.new) == (1, {"1" * 32})
+    pending = batched.pending(label.serial, "1" * 32)
+    assert pending is not None and (pending.count, pending.new, pending.by_scanner) == (1, 1, True)
+    assert batched.pending(label.serial, "2" * 32).by_scanner is False
     assert batched.flush() == 1 and batched.pending(label.serial) is None
 
 

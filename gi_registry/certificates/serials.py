@@ -14,6 +14,8 @@ distinct up to length 30; any two-position swap within that length is also caugh
 
 from __future__ import annotations
 
+import itertools
+import operator
 import secrets
 import unicodedata
 
@@ -34,13 +36,13 @@ LOOKALIKES = {"O": "0", "I": "1", "Z": "2", "S": "5", "V": "U"}
 _SEPARATORS = frozenset(" \t\r\n-_.·\u2010\u2011\u2012\u2013\u2014\u2212\u3000")
 
 
+# 3^i mod 31 for i < 30: 3 has order 30 mod 31, so the weights repeat with that period.
+_WEIGHTS = tuple(pow(3, i, MODULUS) for i in range(MODULUS - 1))
+
+
 def _weighted_sum(values: list[int]) -> int:
     """Return Σ value_i · 3^i mod 31."""
-    total, weight = 0, 1
-    for value in values:
-        total = (total + value * weight) % MODULUS
-        weight = weight * 3 % MODULUS
-    return total
+    return sum(map(operator.mul, values, itertools.cycle(_WEIGHTS))) % MODULUS
 
 
 def check_char(body: str) -> str:
@@ -54,9 +56,11 @@ def check_char(body: str) -> str:
 
 def _has_valid_check(text: str) -> bool:
     """Tell whether text is made of alphabet characters and its weighted sum is 0 mod 31."""
-    if not text or any(ch not in _VALUE for ch in text):
+    try:
+        values = [_VALUE[ch] for ch in text]
+    except KeyError:
         return False
-    return _weighted_sum([_VALUE[ch] for ch in text]) == 0
+    return bool(values) and _weighted_sum(values) == 0
 
 
 def _random_body(length: int) -> str:

@@ -40,7 +40,7 @@ from flask import Flask
 from limits.strategies import FixedWindowRateLimiter
 from markupsafe import escape
 
-from ..certificates.serials import format_code, format_serial, normalize_code, normalize_serial
+from ..certificates.serials import format_code, format_serial, is_valid_code, is_valid_serial
 from ..clock import SHANGHAI
 from ..security import CSP
 from . import pages, rowcache, scanlog, services
@@ -116,18 +116,19 @@ class FastVerify:
         """(status, body, headers), or None to let Flask answer."""
         if not value or "/" in value:
             return None
-        canonical = normalize_code(value) if kind == "/v/" else normalize_serial(value)
-        if canonical != value:
+        if not (is_valid_code(value) if kind == "/v/" else is_valid_serial(value)):
             return None  # a redirect to the canonical form, or a code that cannot be one
         limit_headers = self.rate_limit(environ)
         if limit_headers is None:
             return None
         locale = self.locale(environ)
-        with self.app.app_context():
-            if kind == "/v/":
-                status, html = self.certificate(canonical, environ, locale)
-            else:
-                status, html = self.label(canonical, environ, locale)
+        # No app context is pushed (its push and teardown cost more than the rest of a page):
+        # what the pages need of the app is handed to them, and the rare reads through Flask
+        # (a connection opened, a cache refreshed, a copied label flagged) push their own.
+        if kind == "/v/":
+            status, html = self.certificate(value, environ, locale)
+        else:
+            status, html = self.label(value, environ, locale)
         if html is None:
             return None
         body = html.encode()
@@ -224,11 +225,10 @@ class FastVerify:
         names = self.names_for(locale)
         if any(slug not in names["categories"] for slug in certificate.scope):
             return None, None  # a category the version in force no longer has: Flask names it
-        state = services.certificate_state(certificate, services.compromised_kids(),
+        state = services.certificate_state(certificate, services.compromised_kids(self.app),
                                            services.local_today())  # fmt: skip
-        standard = services.standard_status(std_code, std_version)
-        visitor = Visitor(environ)
-        services.record_certificate_scan(cid, visitor)
+        standard = services.standard_status(std_code, std_version, self.app)
+        services.record_certificate_scan(cid, Visitor(environ), self.app)
         note = bool(standard and not standard[0] and standard[1])
         record_url = names["record"].replace("@@key@@", str(enterprise_id))
         values = {
@@ -250,8 +250,9 @@ class FastVerify:
         return "200 OK", self.fill(environ, locale, "verify/certificate.html", words, values, flags)
 
     def label(self, serial: str, environ: dict, locale: str):
-        scanner, now = services.scanner_id(Visitor(environ)), datetime.now(UTC)
-        pending = scanlog.pending_label(serial)
+        scanner, now = services.scanner_id(Visitor(environ), self.app), datetime.now(UTC)
+        writer = scanlog.active_writer(self.app)
+        queued = writer.pending(serial, scanner) if writer is not None else None
         row = self.fetch("label", {"serial": serial, "scanner": scanner})
         if row is None:
             return "404 NOT FOUND", self.not_found(format_serial(serial), environ, locale)
@@ -264,7 +265,7 @@ class FastVerify:
                                                     enterprise_id, number, gi_name)  # fmt: skip
         before = (self.moment(first_scan_at), count, distinct, seen)
         first_at, count, distinct = services.count_label_scan(
-            label_id, serial, before, pending, scanner, now, self.record_label_scan
+            label_id, serial, before, queued, scanner, now, writer, self.record_label_scan
         )
         threshold = self.app.config.get("LABEL_COPY_THRESHOLD", 5)
         state = services.label_state(authorization, services.local_today())
@@ -359,7 +360,8 @@ class FastVerify:
 
         conn = getattr(self.local, "conn", None)
         if conn is None:
-            engine = db.engine
+            with self.app.app_context():
+                engine = db.engine
             conn = engine.raw_connection()
             self.dialect = engine.dialect
             if self.dialect.name == "postgresql":
@@ -439,9 +441,9 @@ class FastVerify:
     def flag_copied(self, label_id: int, now: datetime, distinct: int, threshold: int) -> None:
         from ..extensions import db
 
-        services._flag_copied(label_id, now, distinct, threshold)
-        db.session.commit()
-        db.session.remove()
+        with self.app.app_context():  # a session of its own, removed with the context
+            services._flag_copied(label_id, now, distinct, threshold)
+            db.session.commit()
 
     # --- values as the ORM would hand them back -------------------------------------------------
 

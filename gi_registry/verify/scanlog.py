@@ -57,8 +57,19 @@ class Pending:
     scanners: Counter = field(default_factory=Counter)  # queued scans per scanner
     new: set[str] = field(default_factory=set)  # the scanners each counted as new when queued
 
-    def copy(self) -> Pending:
-        return Pending(self.count, self.first_at, Counter(self.scanners), set(self.new))
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """What a page adds to a label's counters as read from the database: this process's scans
+    of the label still queued (ScanWriter.pending)."""
+
+    count: int = 0
+    first_at: datetime | None = None
+    new: int = 0  # how many of them were counted as a new scanner
+    by_scanner: bool = False  # whether the page's own scanner is among them
+
+
+NOTHING_QUEUED = Queued()
 
 
 class ScanWriter:
@@ -92,7 +103,9 @@ class ScanWriter:
         if self.pid != os.getpid():  # a fork's first use starts afresh: before, not after, this
             self._start()
         with self.labels_lock:
-            pending = self.labels.setdefault(row["serial"], Pending())
+            pending = self.labels.get(row["serial"])
+            if pending is None:
+                pending = self.labels[row["serial"]] = Pending()
             pending.count += 1
             pending.first_at = pending.first_at or row["at"]
             pending.scanners[row["scanner"]] += 1
@@ -103,13 +116,15 @@ class ScanWriter:
         self._settle([row])
         return False
 
-    def pending(self, serial: str) -> Pending | None:
-        """A copy of the label's queued scans in this process, or None. A page reads it before
-        the label's row: a batch written in between is then counted twice for a moment, never
-        missed."""
+    def pending(self, serial: str, scanner: str = "") -> Queued | None:
+        """The label's queued scans in this process as `scanner`'s page counts them, or None.
+        A page reads it before the label's row: a batch written in between is then counted
+        twice for a moment, never missed."""
         with self.labels_lock:
             found = self.labels.get(serial)
-            return found.copy() if found is not None else None
+            if found is None:
+                return None
+            return Queued(found.count, found.first_at, len(found.new), scanner in found.scanners)
 
     def _put(self, row: dict) -> bool:
         if self.pid != os.getpid():  # first use in this process (threads do not survive a fork)
@@ -325,26 +340,14 @@ def writer_for(app: Flask) -> ScanWriter:
     return found
 
 
-def batching() -> bool:
-    return bool(current_app.config.get("SCAN_BATCH", not current_app.testing))
-
-
-def enqueue(row: dict) -> None:
-    """Queue a certificate's scan row for the current app's writer."""
-    writer_for(current_app._get_current_object()).add(row)
-
-
-def enqueue_label(row: dict, new_scanner: bool) -> bool:
-    """Queue a label's scan for the current app's writer; False when the queue is full."""
-    return writer_for(current_app._get_current_object()).add_label(row, new_scanner)
-
-
-def pending_label(serial: str) -> Pending | None:
-    """This process's queued scans of a label, not yet in the database (None when scans are
-    written in the request)."""
-    if not batching():
+def active_writer(app: Flask | None = None) -> ScanWriter | None:
+    """The writer of `app` (by default the current app) when its scans are batched; None when
+    each scan is written in the request (tests, SCAN_BATCH off). Takes the app so that the lean
+    path (fastpath.py) needs no app context for it."""
+    app = app or current_app._get_current_object()
+    if not app.config.get("SCAN_BATCH", not app.testing):
         return None
-    return writer_for(current_app._get_current_object()).pending(serial)
+    return writer_for(app)
 
 
 def flush_all() -> int:

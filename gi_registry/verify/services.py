@@ -20,6 +20,7 @@ fails the page.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -28,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from flask import Request, current_app
+from flask import Flask, Request, current_app, has_app_context
 from sqlalchemy import and_, case, exists, insert, text, update
 
 from ..audit.services import record
@@ -184,14 +185,22 @@ _compromised: dict[str, tuple[float, int, frozenset[str]]] = {}
 KEYSET_RECHECK = 1.0  # seconds: a withdrawn key takes effect within a second on every worker
 
 
-def compromised_kids() -> frozenset[str]:
+def within(app: Flask):
+    """A context of `app` for what is read through Flask (a cache refreshed), unless one is
+    current: the lean path (fastpath.py) runs without."""
+    return contextlib.nullcontext() if has_app_context() else app.app_context()
+
+
+def compromised_kids(app: Flask | None = None) -> frozenset[str]:
     """The withdrawn key ids, worked out once per version of the key set (whose file is looked
-    at no more than once a second)."""
-    keys_dir, now = current_app.config["KEYS_DIR"], time.monotonic()
+    at no more than once a second). `app`: by default the current app."""
+    app = app or current_app._get_current_object()
+    keys_dir, now = app.config["KEYS_DIR"], time.monotonic()
     cached = _compromised.get(keys_dir)
     if cached is not None and now - cached[0] < KEYSET_RECHECK:
         return cached[2]
-    keyset = live_keyset()
+    with within(app):
+        keyset = live_keyset()
     if cached is not None and cached[1] == id(keyset):
         found = cached[2]
     else:
@@ -219,8 +228,11 @@ _standard_cache: dict[tuple[str, str], tuple[float, tuple[bool, str | None] | No
 STANDARD_TTL = 60.0  # seconds: a new standard version takes effect on a date, not to the second
 
 
-def standard_status(code: str, version: str) -> tuple[bool, str | None] | None:
-    """Whether the certificate's standard version is the one in force, cached for a minute."""
+def standard_status(
+    code: str, version: str, app: Flask | None = None
+) -> tuple[bool, str | None] | None:
+    """Whether the certificate's standard version is the one in force, cached for a minute.
+    `app`: by default the current app."""
     if not code:
         return None
     now = time.monotonic()
@@ -230,7 +242,8 @@ def standard_status(code: str, version: str) -> tuple[bool, str | None] | None:
             from ..standards.services import version_status
         except ImportError:
             return None
-        cached = (now, version_status(code, version))
+        with within(app or current_app._get_current_object()):
+            cached = (now, version_status(code, version))
         _standard_cache[(code, version)] = cached
     return cached[1]
 
@@ -324,8 +337,8 @@ def find_label(serial: str, scanner: str = ""):
 
 def check_label(serial: str, request: Request) -> LabelCheck:
     """The verdict on a label, recording this scan: first time, how often, and a possible copy."""
-    scanner, now = scanner_id(request), utcnow()
-    pending = scanlog.pending_label(serial)
+    scanner, now, writer = scanner_id(request), utcnow(), scanlog.active_writer()
+    queued = writer.pending(serial, scanner) if writer is not None else None
     row = find_label(serial, scanner)
     if row is None:
         return LabelCheck(NOT_FOUND)
@@ -333,8 +346,8 @@ def check_label(serial: str, request: Request) -> LabelCheck:
      valid_until, number, gi_name, enterprise_id, name, credit_code, seen) = row  # fmt: skip
     authorization = AuthorizationFacts(auth_id, status, valid_until, enterprise_id, number, gi_name)
     before = (first_scan_at, count, distinct, seen)
-    first_at, count, distinct = count_label_scan(label_id, serial, before, pending, scanner, now,
-                                                 record_label_scan)  # fmt: skip
+    first_at, count, distinct = count_label_scan(label_id, serial, before, queued, scanner, now,
+                                                 writer, record_label_scan)  # fmt: skip
     threshold = current_app.config.get("LABEL_COPY_THRESHOLD", 5)
     return LabelCheck(
         label_state(authorization, local_today()), LabelFacts(label_id, serial),
@@ -347,41 +360,48 @@ def check_label(serial: str, request: Request) -> LabelCheck:
 
 # --- recording scans --------------------------------------------------------------------------
 
-_scanner_keys: dict[object, bytes] = {}
+_scanner_hashes: dict[object, hmac.HMAC] = {}
 
 
-def scanner_key() -> bytes:
-    """The HMAC key for scanner hashes, derived from SECRET_KEY (instance/config.py)."""
-    secret = current_app.config["SECRET_KEY"]
-    key = _scanner_keys.get(secret)
-    if key is None:
+def scanner_hash(config) -> hmac.HMAC:
+    """The keyed hash for scanners, its key derived from SECRET_KEY (instance/config.py), made
+    once per key: each scan hashes with a copy of it."""
+    secret = config["SECRET_KEY"]
+    found = _scanner_hashes.get(secret)
+    if found is None:
         raw = secret.encode() if isinstance(secret, str) else secret
         key = hmac.new(raw, b"gi-registry scanner hash v1", hashlib.sha256).digest()
-        _scanner_keys.clear()
-        _scanner_keys[secret] = key
-    return key
+        found = hmac.new(key, digestmod=hashlib.sha256)
+        _scanner_hashes.clear()
+        _scanner_hashes[secret] = found
+    return found
 
 
-def scanner_id(request: Request) -> str:
+def scanner_id(request: Request, app: Flask | None = None) -> str:
     """A keyed hash of the visitor's address and browser: counts distinct scanners, reveals
-    neither (the raw address is never stored)."""
+    neither (the raw address is never stored). `app`: by default the current app."""
     agent = request.headers.get("User-Agent", "")[:300]
-    message = f"{request.remote_addr or ''}\n{agent}".encode()
-    return hmac.new(scanner_key(), message, hashlib.sha256).hexdigest()[:32]
+    hashed = scanner_hash((app or current_app).config).copy()
+    hashed.update(f"{request.remote_addr or ''}\n{agent}".encode())
+    return hashed.hexdigest()[:32]
 
 
-def record_certificate_scan(certificate_id: int, request: Request) -> None:
-    """Log one verification of a certificate: queued for the batched writer; never raises."""
+def record_certificate_scan(
+    certificate_id: int, request: Request, app: Flask | None = None
+) -> None:
+    """Log one verification of a certificate: queued for the batched writer; never raises.
+    `app`: by default the current app."""
+    app = app or current_app._get_current_object()
     try:
         row = {"kind": ScanKind.CERTIFICATE.value, "target_id": certificate_id, "at": utcnow(),
-               "scanner": scanner_id(request)}  # fmt: skip
-        if scanlog.batching():
-            scanlog.enqueue(row)
+               "scanner": scanner_id(request, app)}  # fmt: skip
+        if (writer := scanlog.active_writer(app)) is not None:
+            writer.add(row)
         else:
-            with db.engine.begin() as conn:
+            with within(app), db.engine.begin() as conn:
                 conn.execute(insert(Scan), [row])
     except Exception:
-        current_app.logger.exception("could not record a scan of certificate %s", certificate_id)
+        app.logger.exception("could not record a scan of certificate %s", certificate_id)
 
 
 SCAN_INSERT = "INSERT INTO scan (kind, target_id, at, scanner)"  # raw SQL's start of a scan row
@@ -417,24 +437,32 @@ def raw_label_scan(cursor, dialect, label_id: int, scanner: str, now: datetime) 
 
 
 def count_label_scan(
-    label_id: int, serial: str, before: tuple, pending, scanner: str, now: datetime, record_now
+    label_id: int,
+    serial: str,
+    before: tuple,
+    queued: scanlog.Queued | None,
+    scanner: str,
+    now: datetime,
+    writer: scanlog.ScanWriter | None,
+    record_now,
 ) -> tuple[datetime, int, int]:
     """Count this scan; (first scan, count, distinct scanners) as the consumer is to see them.
 
-    `before` is what the label's query read: (first scan, count, distinct, seen); `pending`
-    this process's queued scans of the label, read before that query. When the scan log is
-    batched, the scan is queued and the answer is before + pending + this scan; otherwise, or
-    when the queue is full, `record_now(label_id, scanner, now)` writes it in the request (and
-    returns the database's counters, or None when it could not)."""
+    `before` is what the label's query read: (first scan, count, distinct, seen); `queued`
+    this process's queued scans of the label (ScanWriter.pending), read before that query.
+    With a `writer` (the scan log batched), the scan is queued and the answer is before +
+    queued + this scan; otherwise, or when the queue is full, `record_now(label_id, scanner,
+    now)` writes it in the request (and returns the database's counters, or None when it could
+    not)."""
     first_at, count, distinct, seen = before
-    if scanlog.batching():
-        queued = pending or scanlog.Pending()
-        new = not seen and scanner not in queued.scanners
-        row = {"kind": ScanKind.LABEL.value, "target_id": label_id, "at": now,
+    if writer is not None:
+        queued = queued or scanlog.NOTHING_QUEUED
+        new = not seen and not queued.by_scanner
+        row = {"kind": scanlog.LABEL, "target_id": label_id, "at": now,
                "scanner": scanner, "serial": serial}  # fmt: skip
-        if scanlog.enqueue_label(row, new):
+        if writer.add_label(row, new):
             return (first_at or queued.first_at or now, count + queued.count + 1,
-                    distinct + len(queued.new) + new)  # fmt: skip
+                    distinct + queued.new + new)  # fmt: skip
     counters = record_now(label_id, scanner, now)
     if counters is None:  # not recorded: show what was known before this scan, plus this one
         return first_at or now, count + 1, distinct + (not seen)
