@@ -3,6 +3,7 @@
 import sqlite3
 import time
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -28,7 +29,23 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+MAX_PAGE = 100_000  # no list here has that many pages; the JSON API caps `page` there too
+
+
+class _SQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page: int | None = None, **kwargs):
+        """Flask-SQLAlchemy's, with the page number (given, or read from the address as the
+        library does) capped at MAX_PAGE: an address with ?page=99999999999999999999 would
+        otherwise reach the database as an OFFSET it cannot hold (a 500 instead of an empty
+        page). A page that is not a number is left to the library (page 1, or its 404)."""
+        if page is None and has_request_context():
+            page = request.args.get("page", type=int)
+        if page is not None:
+            page = min(page, MAX_PAGE)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = _SQLAlchemy(model_class=Base)
 
 
 @event.listens_for(Engine, "connect")

@@ -76,6 +76,19 @@ def test_query_parameters_of_every_page(client, world, data):
         )
 
 
+@pytest.mark.parametrize("page", ["0", "-3", "x", str(10**40)])
+def test_every_page_takes_any_page_number(client, world, page):
+    """A page number past any list (found by the test above: a 500 from the database's OFFSET),
+    below 1 or not a number: every GET page answers it without a server error."""
+    for endpoint, url, role in get_targets(world):
+        sign_in_as(client, world.users.get(role))
+        path, _, fixed = url.partition("?")
+        query = [*(tuple(pair.split("=", 1)) for pair in fixed.split("&") if fixed),
+                 ("page", page)]  # fmt: skip
+        response = client.get(path, query_string=MultiDict(query))
+        assert response.status_code < 500, f"{endpoint} {url} page={page}: {response.status_code}"
+
+
 def spellings(canonical: str, group: int):
     """How people write a real code: lower case, grouped, full-width, with spaces or dashes."""
     grouped = "-".join(canonical[i : i + group] for i in range(0, len(canonical), group))

@@ -7,6 +7,8 @@ from datetime import date
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..extensions import MAX_PAGE
+
 MAX_PER_PAGE = 100
 MAX_ID = 2_147_483_647  # ids are 32-bit columns: PostgreSQL refuses larger numbers with an error
 DEFAULT_PER_PAGE = 20
@@ -110,7 +112,7 @@ def shorten(text: str, limit: int = 40) -> str:
 
 PAGE = Param(
     "page",
-    {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
     "Page number, starting at 1.",
 )
 PER_PAGE = Param(
