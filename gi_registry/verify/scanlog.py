@@ -33,7 +33,6 @@ import os
 import queue
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,13 +47,14 @@ DEFAULTS = {"SCAN_FLUSH_INTERVAL": 0.2, "SCAN_FLUSH_SIZE": 500, "SCAN_QUEUE_LIMI
 LABEL = ScanKind.LABEL.value
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
-    """A label's scans queued in this process and not yet written."""
+    """A label's scans queued in this process and not yet written (one made per label scanned:
+    plain containers, no Counter)."""
 
+    first_at: datetime
     count: int = 0
-    first_at: datetime | None = None
-    scanners: Counter = field(default_factory=Counter)  # queued scans per scanner
+    scanners: dict[str, int] = field(default_factory=dict)  # queued scans per scanner
     new: set[str] = field(default_factory=set)  # the scanners each counted as new when queued
 
 
@@ -105,10 +105,9 @@ class ScanWriter:
         with self.labels_lock:
             pending = self.labels.get(row["serial"])
             if pending is None:
-                pending = self.labels[row["serial"]] = Pending()
+                pending = self.labels[row["serial"]] = Pending(row["at"])
             pending.count += 1
-            pending.first_at = pending.first_at or row["at"]
-            pending.scanners[row["scanner"]] += 1
+            pending.scanners[row["scanner"]] = pending.scanners.get(row["scanner"], 0) + 1
             if new_scanner:
                 pending.new.add(row["scanner"])
         if self._put(row):
@@ -145,9 +144,11 @@ class ScanWriter:
                     continue
                 pending = self.labels[row["serial"]]
                 pending.count -= 1
-                pending.scanners[row["scanner"]] -= 1
-                if pending.scanners[row["scanner"]] <= 0:
-                    del pending.scanners[row["scanner"]]
+                left = pending.scanners.get(row["scanner"], 0) - 1
+                if left > 0:
+                    pending.scanners[row["scanner"]] = left
+                else:
+                    pending.scanners.pop(row["scanner"], None)
                     pending.new.discard(row["scanner"])
                 if pending.count <= 0:
                     del self.labels[row["serial"]]
