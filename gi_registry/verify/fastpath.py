@@ -42,6 +42,7 @@ from markupsafe import escape
 
 from ..certificates.serials import format_code, format_serial, is_valid_code, is_valid_serial
 from ..clock import SHANGHAI
+from ..extensions import db, limiter
 from ..security import CSP
 from . import pages, rowcache, scanlog, services
 from .words import CERTIFICATE_VERDICTS, LABEL_VERDICTS
@@ -162,8 +163,6 @@ class FastVerify:
 
     def rate_limit(self, environ: dict) -> list[tuple[str, str]] | None:
         """Count the hit in the verification budget; its headers, or None when exhausted."""
-        from ..extensions import limiter
-
         if not self.app.config.get("RATELIMIT_ENABLED", True) or not limiter.enabled:
             return []
         item = self.limit_item(self.app.config["RATELIMIT_VERIFY"])
@@ -272,7 +271,7 @@ class FastVerify:
         record_url = names["record"].replace("@@key@@", str(enterprise_id))
         values = {
             "serial": serial, "serial_display": format_serial(serial),
-            "first_scan": first_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            "first_scan": first_at.astimezone(SHANGHAI).isoformat(" ", "minutes")[:16],
             "count": count, "producer": name, "credit_code": credit, "gi_name": gi_name,
             "category": names["categories"].get(category, category), "authorization": number,
             "valid_until": authorization.valid_until.isoformat(), "record_url": record_url,
@@ -356,8 +355,6 @@ class FastVerify:
 
     def connection(self):
         """This thread's own connection (PostgreSQL: autocommit, scans without WAL waits)."""
-        from ..extensions import db
-
         conn = getattr(self.local, "conn", None)
         if conn is None:
             with self.app.app_context():
@@ -439,8 +436,6 @@ class FastVerify:
             pause = min(pause * 1.5, 0.002)
 
     def flag_copied(self, label_id: int, now: datetime, distinct: int, threshold: int) -> None:
-        from ..extensions import db
-
         with self.app.app_context():  # a session of its own, removed with the context
             services._flag_copied(label_id, now, distinct, threshold)
             db.session.commit()
