@@ -249,3 +249,19 @@ def test_the_lean_path_answers_without_an_app_context(app, certificate, flask_ca
     assert (stored.scan_count, stored.distinct_scanners) == (threshold + 1, threshold + 1)
     assert stored.copy_flagged_at is not None
     assert db.session.scalar(db.select(db.func.count(Scan.id))) == threshold + 2
+
+
+def test_reads_through_flask_use_the_apps_own_context(app, database_url, tmp_path):
+    """services.within: with another app's context current, a cache refreshed for `app` reads
+    through `app` (its database, its key store), not through the app whose context is there."""
+    from flask import current_app
+
+    from gi_registry import create_app
+    from gi_registry.verify import services
+
+    other = create_app(helpers.test_config(database_url, tmp_path / "other"))
+    with other.app_context():
+        with services.within(app):
+            assert current_app._get_current_object() is app
+        with services.within(other):
+            assert current_app._get_current_object() is other

@@ -186,9 +186,11 @@ KEYSET_RECHECK = 1.0  # seconds: a withdrawn key takes effect within a second on
 
 
 def within(app: Flask):
-    """A context of `app` for what is read through Flask (a cache refreshed), unless one is
-    current: the lean path (fastpath.py) runs without."""
-    return contextlib.nullcontext() if has_app_context() else app.app_context()
+    """A context of `app` for what is read through Flask (a cache refreshed), unless its own is
+    current: the lean path (fastpath.py) runs without one."""
+    if has_app_context() and current_app._get_current_object() is app:
+        return contextlib.nullcontext()
+    return app.app_context()
 
 
 def compromised_kids(app: Flask | None = None) -> frozenset[str]:
