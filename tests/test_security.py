@@ -98,3 +98,27 @@ def test_database_outage_answers_503_in_both_languages(tmp_path):
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "服务暂不可用" in page and "Service unavailable" in page
+
+
+@pytest.mark.parametrize("path", [
+    "/registry/?q=a%00b",  # the directory's search (a 500 on PostgreSQL before)
+    "/standards/a%00b/",  # a path parameter looked up in the database
+    "/registry/?town=%00",
+    "/v/A%00B",
+])  # fmt: skip
+def test_a_nul_character_is_a_bad_request(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "请求无效" in response.get_data(as_text=True)  # the bilingual error page
+
+
+def test_a_nul_character_in_a_form_or_the_api_is_a_bad_request(client):
+    from .fuzzing import count_rows
+
+    before = count_rows()
+    response = client.post("/report", data={"where_bought": "shop\x00", "what_seen": "x"})
+    assert response.status_code == 400 and count_rows() == before  # nothing written
+    response = client.get("/api/v1/producers?q=%00&lang=en")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == (
+        "The request holds a NUL character (U+0000), which no field takes.")  # fmt: skip
