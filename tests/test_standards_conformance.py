@@ -228,6 +228,21 @@ def test_the_reviewer_records_results_on_the_page(client, login, app):
     assert "The review cannot pass while a mandatory clause has not passed" in text_of(response)
 
 
+def test_a_review_posted_by_who_may_not_review_is_refused_whatever_the_form(client, login, app):
+    """Found by the forms' property test: a note too long for the form, posted to an application
+    that is no longer under review, showed the page again with no message (the fields, and their
+    errors, show only to who may review). Refused first, as the service refuses."""
+    application, reviewer = submitted_without_reviews()
+    too_long = {"c_annealing_check_result": "comment", "c_annealing_check_note": "x" * 2001}
+    url = f"/applications/{application.id}/clauses/review?lang=en"
+    login(helpers.make_user(Role.APPROVER))
+    assert client.post(url, data=too_long).status_code == 403
+    application.state = ApplicationState.APPROVED
+    db.session.commit()
+    login(reviewer)
+    assert client.post(url, data=too_long).status_code == 409
+
+
 def test_the_authorization_records_code_version_and_hash(app):
     authorization = helpers.make_application(helpers.make_producer(), "approved").authorization
     row = db.session.scalar(db.select(StandardVersion))

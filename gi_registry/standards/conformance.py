@@ -247,6 +247,16 @@ def save_answers(application: Application, actor: User, given: dict[str, AnswerI
 # ---- The reviewer's results ------------------------------------------------------------------
 
 
+def require_reviewable(application: Application, actor: User) -> None:
+    """Raise NotPermitted or InvalidTransition unless `actor` may review `application`'s
+    clauses now (a reviewer, the application under review)."""
+    if not actor.has_role(Role.REVIEWER):
+        raise NotPermitted(_("Only reviewers can record the review of clauses."))
+    if application.state not in REVIEW_STATES:
+        raise InvalidTransition(_("Clauses can only be reviewed while the application is under "
+                                  "review."))  # fmt: skip
+
+
 def review_clauses(
     application: Application, actor: User, results: dict[str, tuple[str, str]]
 ) -> int:
@@ -255,11 +265,7 @@ def review_clauses(
     `results` maps clause id to (result, note); a clause with an empty result is left alone.
     Failing or commenting needs a note. Returns the number of results recorded.
     """
-    if not actor.has_role(Role.REVIEWER):
-        raise NotPermitted(_("Only reviewers can record the review of clauses."))
-    if application.state not in REVIEW_STATES:
-        raise InvalidTransition(_("Clauses can only be reviewed while the application is under "
-                                  "review."))  # fmt: skip
+    require_reviewable(application, actor)
     rows = {r.clause.id: r for r in clause_rows(application)}
     errors, chosen = {}, []
     for clause_id, (result, note) in results.items():

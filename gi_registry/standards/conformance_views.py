@@ -91,6 +91,8 @@ def review(application_id: int):
     rows = conformance.clause_rows(application)
     clauses = [r.clause for r in rows]
     form = review_form(clauses, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":  # refused (403, 409) before the form is read: its fields
+        conformance.require_reviewable(application, current_user)  # show only to who may review
     if request.method == "POST" and form.validate():
         try:
             n = conformance.review_clauses(application, current_user, read_results(form, clauses))
