@@ -50,10 +50,9 @@ LABEL = ScanKind.LABEL.value
 @dataclass(slots=True)
 class Pending:
     """A label's scans queued in this process and not yet written (one made per label scanned:
-    plain containers, no Counter)."""
+    plain containers, no Counter). How many: the sum of the scans per scanner."""
 
     first_at: datetime
-    count: int = 0
     scanners: dict[str, int] = field(default_factory=dict)  # queued scans per scanner
     new: set[str] = field(default_factory=set)  # the scanners each counted as new when queued
 
@@ -106,7 +105,6 @@ class ScanWriter:
             pending = self.labels.get(row["serial"])
             if pending is None:
                 pending = self.labels[row["serial"]] = Pending(row["at"])
-            pending.count += 1
             pending.scanners[row["scanner"]] = pending.scanners.get(row["scanner"], 0) + 1
             if new_scanner:
                 pending.new.add(row["scanner"])
@@ -123,7 +121,8 @@ class ScanWriter:
             found = self.labels.get(serial)
             if found is None:
                 return None
-            return Queued(found.count, found.first_at, len(found.new), scanner in found.scanners)
+            return Queued(sum(found.scanners.values()), found.first_at, len(found.new),
+                          scanner in found.scanners)  # fmt: skip
 
     def _put(self, row: dict) -> bool:
         if self.pid != os.getpid():  # first use in this process (threads do not survive a fork)
@@ -143,14 +142,13 @@ class ScanWriter:
                 if row.get("kind") != LABEL or row.get("serial") not in self.labels:
                     continue
                 pending = self.labels[row["serial"]]
-                pending.count -= 1
                 left = pending.scanners.get(row["scanner"], 0) - 1
                 if left > 0:
                     pending.scanners[row["scanner"]] = left
                 else:
                     pending.scanners.pop(row["scanner"], None)
                     pending.new.discard(row["scanner"])
-                if pending.count <= 0:
+                if not pending.scanners:
                     del self.labels[row["serial"]]
 
     def _start(self) -> None:
@@ -227,8 +225,9 @@ class ScanWriter:
     def _insert(self, rows: list[dict]) -> list[tuple]:
         """The rows in one transaction on a raw connection (SQLAlchemy's per-row type processing
         of a few hundred rows would hold the GIL for milliseconds, stalling this worker's
-        requests): certificates' rows in one go, then each label scan counted and logged, by label (every process's batches lock labels in the same order, so two never
-        deadlock) and in the order of the scans. Returns the labels whose distinct scanners
+        requests): certificates' rows in one go, then each label scan counted and logged, by
+        label (every process's batches lock labels in the same order, so two never deadlock)
+        and in the order of the scans. Returns the labels whose distinct scanners
         crossed the copy threshold."""
         from . import services
 

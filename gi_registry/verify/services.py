@@ -185,10 +185,10 @@ _compromised: dict[str, tuple[float, int, frozenset[str]]] = {}
 KEYSET_RECHECK = 1.0  # seconds: a withdrawn key takes effect within a second on every worker
 
 
-def within(app: Flask):
+def within(app: Flask | None):
     """A context of `app` for what is read through Flask (a cache refreshed), unless its own is
-    current: the lean path (fastpath.py) runs without one."""
-    if has_app_context() and current_app._get_current_object() is app:
+    current (None: the current app's): the lean path (fastpath.py) runs without one."""
+    if app is None or (has_app_context() and current_app._get_current_object() is app):
         return contextlib.nullcontext()
     return app.app_context()
 
@@ -196,8 +196,7 @@ def within(app: Flask):
 def compromised_kids(app: Flask | None = None) -> frozenset[str]:
     """The withdrawn key ids, worked out once per version of the key set (whose file is looked
     at no more than once a second). `app`: by default the current app."""
-    app = app or current_app._get_current_object()
-    keys_dir, now = app.config["KEYS_DIR"], time.monotonic()
+    keys_dir, now = (app or current_app).config["KEYS_DIR"], time.monotonic()
     cached = _compromised.get(keys_dir)
     if cached is not None and now - cached[0] < KEYSET_RECHECK:
         return cached[2]
@@ -244,7 +243,7 @@ def standard_status(
             from ..standards.services import version_status
         except ImportError:
             return None
-        with within(app or current_app._get_current_object()):
+        with within(app):
             cached = (now, version_status(code, version))
         _standard_cache[(code, version)] = cached
     return cached[1]
