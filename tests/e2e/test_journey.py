@@ -195,6 +195,7 @@ def answer_clauses(page: Page) -> None:
         if "inspector" in clause.inner_text():
             note.fill("Samples and kiln records at the workshop, weekdays 9:00–17:00.")
     page.get_by_role("button", name="Save answers").click()
+    flash_says(page, "Answers saved")  # the POST has landed before the caller moves on
 
 
 def act(page: Page, action: str, grounds: str = "") -> None:
@@ -290,6 +291,7 @@ def test_the_whole_journey(browser, site, tmp_path):
         select.select_option("pass")
     shot(reviewer, "05-clause-review")
     reviewer.get_by_role("button", name="Record the results").click()
+    flash_says(reviewer, "Review results recorded")  # the POST has landed before we move on
     reviewer.goto(application_url)
     act(reviewer, "pass_review", "All clauses pass on the current answers.")
     flash_says(reviewer, "District review recorded as passed.")
