@@ -37,12 +37,21 @@ class _SQLAlchemy(SQLAlchemy):
         """Flask-SQLAlchemy's, with the page number (given, or read from the address as the
         library does) capped at MAX_PAGE: an address with ?page=99999999999999999999 would
         otherwise reach the database as an OFFSET it cannot hold (a 500 instead of an empty
-        page). A page that is not a number is left to the library (page 1, or its 404)."""
+        page). A page that is not a number is left to the library (page 1, or its 404).
+
+        A page past the last one (an old link, a list that shrank) shows the last page, as
+        Django's Paginator.get_page does, rather than no rows under a count that says there are
+        some; that costs one more query, for the rows only."""
         if page is None and has_request_context():
             page = request.args.get("page", type=int)
         if page is not None:
             page = min(page, MAX_PAGE)
-        return super().paginate(select, page=page, **kwargs)
+        result = super().paginate(select, page=page, **kwargs)
+        if result.total and not result.items and result.page > result.pages:
+            total = result.total
+            result = super().paginate(select, page=result.pages, **{**kwargs, "count": False})
+            result.total = total
+        return result
 
 
 db = _SQLAlchemy(model_class=Base)

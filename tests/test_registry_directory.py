@@ -183,11 +183,27 @@ def test_queries_per_page_are_bounded_whatever_the_rows(client, population):
             response = client.get("/registry/", query_string=params)
         assert response.status_code == 200
         counts[label] = len(statements)
+    with counting_queries() as statements:
+        client.get("/registry/", query_string={"page": 10**6})
+    assert len(statements) == counts["last page"] + 1  # past the end: the last page's rows again
     # The count and the rows, plus the few reads of the standard behind the category names and
     # filter choices; the same whether a page lists 20 rows or none: nothing runs per row.
     assert len(set(counts.values())) == 1, counts
     assert max(counts.values()) <= 6, counts
     assert len(listed_codes(client.get("/registry/").get_data(as_text=True))) == 20
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, population):
+    """An old link to page 200 of a list that now has 150 pages: the last page, not an empty
+    list under a count that says there are rows."""
+    codes, last = walk(client)
+    past = client.get("/registry/", query_string={"page": last + 50, "lang": "en"})
+    html = past.get_data(as_text=True)
+    assert past.status_code == 200
+    assert listed_codes(html) == codes[(last - 1) * 20 :]
+    assert f"Page {last} of {last}" in html and 'rel="prev"' in html
+    assert "No enterprise matches" not in html
+    assert f"{len(codes)} enterprises found." in html
 
 
 def test_bad_filter_values_are_ignored_not_errors(client, population):
