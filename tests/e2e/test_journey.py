@@ -8,56 +8,36 @@ are ordered and one label, scanned by many phones, warns that it may have been c
 Screenshots of the key pages go to tests/artifacts/ (git-ignored).
 """
 
-import os
 import re
-import shutil
 import subprocess
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-IN_CI = os.environ.get("CI") == "true"
+from gi_registry import create_app
+from gi_registry.certificates import qr
+from gi_registry.clock import local_today
+from gi_registry.extensions import db
+from gi_registry.models import Role
+from gi_registry.standards.services import load_standards_if_missing
 
-
-def unavailable(reason: str) -> None:
-    """Skip the module, saying why; in CI a missing browser is a failure, never a silent pass."""
-    if IN_CI:
-        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason}", allow_module_level=True)
-
-
-if not os.access(CHROMIUM, os.X_OK):
-    unavailable(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
-if shutil.which("pdftoppm") is None:
-    unavailable("no pdftoppm to read the PDFs (Debian: apt-get install poppler-utils)")
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - requirements-dev.txt pins it
-    unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
-
-from werkzeug.serving import make_server  # noqa: E402
-
-from gi_registry import create_app  # noqa: E402
-from gi_registry.certificates import qr  # noqa: E402
-from gi_registry.clock import local_today  # noqa: E402
-from gi_registry.extensions import db  # noqa: E402
-from gi_registry.models import Role  # noqa: E402
-from gi_registry.standards.services import load_standards_if_missing  # noqa: E402
-
-from .. import helpers  # noqa: E402
+from .. import helpers
+from .browser import (  # skips the module, saying why, where there is no browser
+    PHONE,
+    Page,
+    browser_config,
+    chromium,
+    expect,
+    new_page,
+    serving,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--disable-quic",
-               "--no-first-run"]  # fmt: skip
-PHONE = {"width": 360, "height": 800}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @dataclass
@@ -70,17 +50,8 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The registry in a real HTTP server (a thread) on a fresh SQLite database."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    config = {
-        **helpers.test_config(f"sqlite:///{tmp / 'e2e.sqlite3'}", tmp),
-        "WTF_CSRF_ENABLED": True,  # a real browser sends the real tokens
-        "PUBLIC_BASE_URL": "http://127.0.0.1",  # http: cookies must not be Secure-only
-    }
-    app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = url  # the QR codes must lead back to this server
+    """The registry in a real HTTP server on a fresh SQLite database, with two officials."""
+    app = create_app(browser_config(tmp_path_factory.mktemp("e2e")))
     with app.app_context():
         db.create_all()
         load_standards_if_missing()
@@ -88,48 +59,19 @@ def site(tmp_path_factory):
         approver = helpers.make_user(Role.APPROVER, email="approver@e2e.example.cn")
         emails = reviewer.email, approver.email
         db.session.remove()
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    yield Site(url, app, *emails)
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as url:
+        yield Site(url, app, *emails)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def new_page(browser: Browser, site: Site, *, lang: str = "en", viewport=DESKTOP,
-             user_agent: str | None = None) -> Page:  # fmt: skip
-    """A page in a fresh context (its own cookies), in `lang`."""
-    options = {"viewport": viewport, "accept_downloads": True}
-    if viewport == PHONE:
-        options.update(device_scale_factor=2, is_mobile=True, has_touch=True)
-    if user_agent:
-        options["user_agent"] = user_agent
-    context = browser.new_context(**options)
-    context.add_cookies([{"name": "lang", "value": lang, "url": site.url}])
-    context.set_default_timeout(15_000)
-    return context.new_page()
 
 
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, site: Site, email: str) -> None:
-    page.goto(f"{site.url}/account/login")
-    page.fill("#email", email)
-    page.fill("#password", helpers.PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator("#email")).to_have_count(0)  # left the sign-in page
 
 
 def flash_says(page: Page, text: str) -> None:
@@ -211,7 +153,7 @@ def test_the_whole_journey(browser, site, tmp_path):
     producer_email = "maker@e2e.example.cn"
 
     # 1. A producer signs up, then registers the enterprise.
-    producer = new_page(browser, site)
+    producer = new_page(browser, site.url)
     producer.goto(f"{site.url}/account/register")
     producer.fill("#email", producer_email)
     producer.fill("#name", "王师傅")
@@ -261,8 +203,8 @@ def test_the_whole_journey(browser, site, tmp_path):
     shot(producer, "02-application-submitted")
 
     # 3. The reviewer returns it for correction, with grounds.
-    reviewer = new_page(browser, site)
-    sign_in(reviewer, site, site.reviewer)
+    reviewer = new_page(browser, site.url)
+    sign_in(reviewer, site.url, site.reviewer)
     reviewer.goto(f"{site.url}/review")
     reviewer.locator("tr", has_text="博山琉璃花球坊").get_by_role("link").first.click()
     shot(reviewer, "03-reviewer-application")
@@ -297,8 +239,8 @@ def test_the_whole_journey(browser, site, tmp_path):
     flash_says(reviewer, "District review recorded as passed.")
 
     # 6. The approver approves.
-    approver = new_page(browser, site)
-    sign_in(approver, site, site.approver)
+    approver = new_page(browser, site.url)
+    sign_in(approver, site.url, site.approver)
     approver.goto(application_url)
     act(approver, "approve", "Approved by the provincial office.")
     flash_says(approver, "Application approved.")
@@ -317,7 +259,7 @@ def test_the_whole_journey(browser, site, tmp_path):
     shot(producer, "07-certificate")
 
     # 8. A consumer's phone opens the scanned address: valid, in words (Chinese by default).
-    phone = new_page(browser, site, lang="zh", viewport=PHONE)
+    phone = new_page(browser, site.url, lang="zh", viewport=PHONE)
     phone.goto(scanned)
     verdict = phone.locator(".verdict")
     expect(verdict).to_have_class(re.compile("verdict-valid"))
@@ -325,7 +267,7 @@ def test_the_whole_journey(browser, site, tmp_path):
     expect(phone.locator("#payload-mismatch")).to_be_hidden()  # the signed payload matches
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(phone, "08-phone-valid-zh")
-    phone_en = new_page(browser, site, viewport=PHONE)
+    phone_en = new_page(browser, site.url, viewport=PHONE)
     phone_en.goto(scanned)
     expect(phone_en.locator(".verdict h1")).to_have_text("Valid")
     shot(phone_en, "08-phone-valid-en")
@@ -343,7 +285,7 @@ def test_the_whole_journey(browser, site, tmp_path):
 
     # 10. The same scanned address now says suspended (a new tab: going to the very same URL
     #     with a #fragment in the old one would only scroll, not reload).
-    phone_en = new_page(browser, site, viewport=PHONE)
+    phone_en = new_page(browser, site.url, viewport=PHONE)
     phone_en.goto(scanned)
     expect(phone_en.locator(".verdict")).to_have_class(re.compile("verdict-suspended"))
     expect(phone_en.locator(".verdict h1")).to_have_text("Suspended")
@@ -372,7 +314,7 @@ def test_the_whole_journey(browser, site, tmp_path):
     # 12. One label scanned by many different phones: after the threshold, the copy warning.
     threshold = site.app.config.get("LABEL_COPY_THRESHOLD", 5)  # more scanners than this warn
     for n in range(1, threshold + 2):
-        scanner = new_page(browser, site, viewport=PHONE,
+        scanner = new_page(browser, site.url, viewport=PHONE,
                            user_agent=f"Mozilla/5.0 (Linux; Android 14; Phone {n}) Mobile")  # fmt: skip
         scanner.goto(label_url)
         expect(scanner.locator(".verdict")).to_have_class(re.compile("verdict-valid"))

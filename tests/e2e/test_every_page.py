@@ -1,0 +1,139 @@
+"""Every page each demo user reaches by following links, read on a phone in Chinese and in English.
+
+None is wider than the phone's screen (a table, a long option or an e-mail address in a heading
+that widens the page makes the whole site slide sideways), none answers with an error, and none
+logs an error to the browser's console (a script or style the Content-Security-Policy blocked, a
+file that is missing, a script that failed).
+
+The site is `make run`'s: the demo data (gi seed-demo) on a fresh database. Each user follows every
+link on the site from the home page; addresses that differ only by their numbers
+(/account/users/3, /account/users/4) are read twice at most.
+"""
+
+import re
+from collections import Counter
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from gi_registry import create_app, demo
+from gi_registry.categories import slugs
+from gi_registry.extensions import db
+from gi_registry.standards.services import load_standards_if_missing
+
+from .browser import PHONE, Page, browser_config, chromium, new_page, serving, sign_in
+
+pytestmark = pytest.mark.browser
+
+USERS = {
+    "visitor": None,
+    "producer": "glass-b@demo.example.cn",  # holds the demo's authorization
+    "producer without authorization": "glass-a@demo.example.cn",
+    "reviewer": "reviewer@demo.boshan.gov.cn",
+    "approver": "approver@demo.boshan.gov.cn",
+    "station operator": "station@demo.boshan.gov.cn",
+    "administrator": "admin@demo.boshan.gov.cn",
+}
+# Links a crawler must not follow: they end the session or switch the language, or are files.
+NOT_PAGES = re.compile(r"^/(static/|lang/|account/logout)")
+SAME_PAGE_TWICE_AT_MOST = 2
+MAX_PAGES = 400  # a guard against a link that makes new addresses forever
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    app = create_app(browser_config(tmp_path_factory.mktemp("every-page")))
+    with app.app_context():
+        db.create_all()
+        load_standards_if_missing()
+        assert demo.seed_demo(set(slugs()))
+        db.session.remove()
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+def shape(path: str) -> str:
+    """/account/users/3?page=2&q=x -> /account/users/N?page&q: the page a template draws."""
+    parts = urlsplit(path)
+    keys = sorted({pair.split("=", 1)[0] for pair in parts.query.split("&") if pair})
+    return re.sub(r"\d+", "N", parts.path) + ("?" + "&".join(keys) if keys else "")
+
+
+def links(page: Page, url: str, here: str) -> list[str]:
+    found = []
+    for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))"):
+        address = urljoin(url + here, href).split("#")[0]
+        if address.startswith(url + "/"):
+            path = address[len(url) :]
+            if not NOT_PAGES.match(path):
+                found.append(path)
+    return found
+
+
+def crawl(page: Page, url: str) -> tuple[int, list[str]]:
+    """(pages read, what is wrong with them) for everything reachable from the home page."""
+    problems, console = [], []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            console.append(f"{message.text} ({message.location['url']})")
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            console.append(f"{response.url}: HTTP {response.status}")
+
+    def on_request_failed(request) -> None:
+        if request.failure != "net::ERR_ABORTED":  # aborted: the crawler went to the next page
+            console.append(f"{request.url}: {request.failure}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: console.append(str(error)))
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    todo, queued, shapes, read = ["/"], {"/"}, Counter(), 0
+    while todo and read < MAX_PAGES:
+        path = todo.pop(0)
+        if shapes[shape(path)] >= SAME_PAGE_TWICE_AT_MOST:
+            continue
+        shapes[shape(path)] += 1
+        console.clear()
+        try:
+            response = page.goto(url + path)
+        except Exception as error:  # a link to a file: the browser downloads it, which is fine
+            if "Download is starting" not in str(error):
+                problems.append(f"{path}: {error}")
+            continue
+        read += 1
+        if response.status >= 400:
+            problems.append(f"{path}: HTTP {response.status}")
+            continue
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            problems.append(f"{path}: {width} px wide on a {PHONE['width']} px screen")
+        if console:
+            problems.append(f"{path}: console: {console[:3]}")
+        for found in links(page, url, path):
+            if found not in queued:
+                queued.add(found)
+                todo.append(found)
+    return read, problems
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("user", USERS)
+def test_every_page_fits_a_phone_and_answers_without_error(browser, site, user, lang):
+    page = new_page(browser, site, lang=lang, viewport=PHONE)
+    if USERS[user]:
+        sign_in(page, site, USERS[user], demo.PASSWORD)
+    read, problems = crawl(page, site)
+    page.context.close()
+    assert read >= 20, f"only {read} pages reached: is the crawler following the links?"
+    assert not problems, "\n".join(problems)
