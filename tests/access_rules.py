@@ -52,6 +52,7 @@ STATION_INSPECTORS = {**signed_in(OFFICIALS, others=404), "anonymous": 404}
 RULES: dict[str, Rule] = {
     "main.home": Rule("/", everyone()),
     "main.set_language": Rule("/lang/en?next=/", everyone(302)),
+    "main.favicon": Rule("/favicon.ico", everyone()),
     "accounts.login": Rule("/account/login", everyone()),
     "accounts.register": Rule("/account/register",
                               {**everyone(302), "anonymous": 200}),  # signed-in users go home
