@@ -89,3 +89,14 @@ def test_review_queue_filters_and_paginates(client, login):
     assert len(re.findall(r'href="/applications/\d+"', town)) == 20
     bad = client.get("/review?state=nonsense&age=abc")
     assert bad.status_code == 200
+
+
+def test_the_queue_counts_in_the_singular_and_the_plural(client, login):
+    reviewer = helpers.make_user(Role.REVIEWER)
+    helpers.make_application(helpers.make_producer(), "submitted", reviewer=reviewer)
+    login(reviewer)
+    english = client.get("/review?lang=en").get_data(as_text=True)
+    assert "1 application<" in english and "<td>0 days</td>" in english
+    helpers.make_application(helpers.make_producer(), "submitted", reviewer=reviewer)
+    assert "2 applications<" in client.get("/review?lang=en").get_data(as_text=True)
+    assert "共 2 件申请" in client.get("/review?lang=zh").get_data(as_text=True)
