@@ -3,7 +3,8 @@
 None is wider than the phone's screen (a table, a long option or an e-mail address in a heading
 that widens the page makes the whole site slide sideways), none answers with an error, and none
 logs an error to the browser's console (a script or style the Content-Security-Policy blocked, a
-file that is missing, a script that failed).
+file that is missing, a script that failed). Each has one h1, a title and its language, a label
+for every field, words for every link and image.
 
 The site is `make run`'s: the demo data (gi seed-demo) on a fresh database. Each user follows every
 link on the site from the home page; addresses that differ only by their numbers
@@ -34,7 +35,8 @@ USERS = {
     "station operator": "station@demo.boshan.gov.cn",
     "administrator": "admin@demo.boshan.gov.cn",
 }
-# Links a crawler must not follow: they end the session or switch the language, or are files.
+# Links the crawler does not follow: they end the session or switch the language, or are the
+# static files every page loads (a link to a download is followed: the browser saves the file).
 NOT_PAGES = re.compile(r"^/(static/|lang/|account/logout)")
 SAME_PAGE_TWICE_AT_MOST = 2
 MAX_PAGES = 400  # a guard against a link that makes new addresses forever
@@ -76,7 +78,29 @@ def links(page: Page, url: str, here: str) -> list[str]:
     return found
 
 
-def crawl(page: Page, url: str) -> tuple[int, list[str]]:
+# What a screen reader and a search engine need from every page, in the page's language.
+READABLE = """(lang) => {
+  const faults = [];
+  const h1 = document.querySelectorAll("h1").length;
+  if (h1 !== 1) faults.push(`${h1} h1 headings, not one`);
+  if (!document.title.trim()) faults.push("no title");
+  const said = document.documentElement.lang;
+  if (!said.startsWith(lang)) faults.push(`<html lang="${said}"> on a page asked for in ${lang}`);
+  for (const field of document.querySelectorAll("input, select, textarea")) {
+    if (["hidden", "submit", "button"].includes(field.type)) continue;
+    if (!field.labels.length && !field.getAttribute("aria-label") && !field.getAttribute("aria-labelledby"))
+      faults.push(`a ${field.tagName.toLowerCase()} named ${field.name} without a label`);
+  }
+  for (const image of document.querySelectorAll("img:not([alt])")) faults.push(`an image without alt: ${image.src}`);
+  for (const link of document.querySelectorAll("a")) {
+    if (!link.textContent.trim() && !link.getAttribute("aria-label") && !link.querySelector("img[alt]:not([alt=''])"))
+      faults.push(`a link with no text: ${link.getAttribute("href")}`);
+  }
+  return faults;
+}"""
+
+
+def crawl(page: Page, url: str, lang: str) -> tuple[int, list[str]]:
     """(pages read, what is wrong with them) for everything reachable from the home page."""
     problems, console = [], []
 
@@ -120,6 +144,7 @@ def crawl(page: Page, url: str) -> tuple[int, list[str]]:
             problems.append(f"{path}: {width} px wide on a {PHONE['width']} px screen")
         if console:
             problems.append(f"{path}: console: {console[:3]}")
+        problems += [f"{path}: {fault}" for fault in page.evaluate(READABLE, lang)]
         for found in links(page, url, path):
             if found not in queued:
                 queued.add(found)
@@ -129,11 +154,11 @@ def crawl(page: Page, url: str) -> tuple[int, list[str]]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("user", USERS)
-def test_every_page_fits_a_phone_and_answers_without_error(browser, site, user, lang):
+def test_every_page_fits_a_phone_answers_and_reads(browser, site, user, lang):
     page = new_page(browser, site, lang=lang, viewport=PHONE)
     if USERS[user]:
         sign_in(page, site, USERS[user], demo.PASSWORD)
-    read, problems = crawl(page, site)
+    read, problems = crawl(page, site, lang)
     page.context.close()
     assert read >= 20, f"only {read} pages reached: is the crawler following the links?"
     assert not problems, "\n".join(problems)
