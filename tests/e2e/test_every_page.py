@@ -22,7 +22,7 @@ from gi_registry.categories import slugs
 from gi_registry.extensions import db
 from gi_registry.standards.services import load_standards_if_missing
 
-from .browser import PHONE, Page, browser_config, chromium, new_page, serving, sign_in
+from .browser import PHONE, Page, browser_config, new_page, serving, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -52,12 +52,6 @@ def site(tmp_path_factory):
         db.session.remove()
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def shape(path: str) -> str:

@@ -28,7 +28,6 @@ from .browser import (  # skips the module, saying why, where there is no browse
     PHONE,
     Page,
     browser_config,
-    chromium,
     expect,
     new_page,
     serving,
@@ -61,12 +60,6 @@ def site(tmp_path_factory):
         db.session.remove()
     with serving(app) as url:
         yield Site(url, app, *emails)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def shot(page: Page, name: str) -> None:
