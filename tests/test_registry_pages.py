@@ -268,3 +268,10 @@ def test_the_helping_station_shows_only_with_the_producers_consent(client, autho
     stations.give_consent(authorized.enterprise, authorized, station.id)
     html = client.get(url).get_data(as_text=True)
     assert station.name in html and f"/stations/{station.id}" in html
+
+
+def test_the_directory_offers_to_clear_only_a_search(client):
+    clear = ">Clear</a>"
+    assert clear not in client.get("/registry/?lang=en&page=3").get_data(as_text=True)
+    assert clear in client.get("/registry/?lang=en&q=琉璃").get_data(as_text=True)
+    assert clear in client.get("/registry/?lang=en&town=山头街道").get_data(as_text=True)

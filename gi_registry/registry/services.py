@@ -27,6 +27,10 @@ class DirectoryQuery:
     category: str = ""
     status: str = ""
 
+    def __bool__(self) -> bool:
+        """Whether anything was asked for: the page offers to clear only a search."""
+        return any(vars(self).values())
+
 
 def status_condition(status: str, today: date):
     """SQL for "the authorization's status on `today` is `status`" (see Authorization.status_on)."""
