@@ -28,9 +28,11 @@ if not os.access(CHROMIUM, os.X_OK):
 if shutil.which("pdftoppm") is None:
     unavailable("no pdftoppm to read the PDFs (Debian: apt-get install poppler-utils)")
 try:
+    from axe_playwright_python.sync_playwright import Axe  # noqa: F401 - for the tests
     from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - requirements-dev.txt pins it
-    unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+except ImportError:  # pragma: no cover - requirements-dev.txt pins them
+    unavailable("Playwright or axe-playwright-python is not installed "
+                "(pip install -r requirements-dev.txt)")  # fmt: skip
 
 from werkzeug.serving import make_server  # noqa: E402
 
