@@ -132,7 +132,7 @@ def test_saving_a_user_with_no_role_ticked_keeps_the_roles_and_says_why(client, 
         response = client.post(f"/account/users/{officer.id}", data=data)
         assert response.status_code == 200
         page = response.get_data(as_text=True)
-        error = re.search(r'<p class="error" id="roles-error" role="alert">(.*?)</p>', page)
+        error = re.search(r'<div class="error" id="roles-error" role="alert"><p>(.*?)</p>', page)
         assert error and error[1].endswith(" 请至少选择一个角色。")
         assert '<fieldset aria-invalid="true" aria-describedby="roles-error">' in page
         db.session.refresh(officer)

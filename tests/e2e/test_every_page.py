@@ -160,3 +160,32 @@ def test_every_page_fits_a_phone_answers_and_reads(browser, site, user, lang):
     page.context.close()
     assert read >= 20, f"only {read} pages reached: is the crawler following the links?"
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_form_sent_with_mistakes_says_so_by_each_field(browser, site, lang):
+    """The fake report as a consumer's phone sends it with the required answers left out (the
+    browser's own checks switched off, as an old browser would): each wrong field is marked the
+    same way, in red, with its message in the page's language read out with it; what was typed
+    is kept; axe finds nothing on the page."""
+    page = new_page(browser, site, lang=lang, viewport=PHONE)
+    page.goto(f"{site}/report")
+    page.fill("#contact", "13800000000")
+    page.evaluate("document.querySelectorAll('form').forEach(form => form.noValidate = true)")
+    page.click("main form button[type=submit]")
+    wrong = page.locator(".field.has-error")
+    assert wrong.count() == 2
+    for field in wrong.all():
+        control = field.locator("input, textarea").first
+        message = field.locator(".error")
+        assert control.get_attribute("aria-invalid") == "true"
+        assert message.get_attribute("id") in control.get_attribute("aria-describedby").split()
+        assert (
+            "此项为必填项" if lang == "zh" else "This field is required"
+        ) in message.inner_text()
+        red = message.evaluate("element => getComputedStyle(element).color")
+        assert control.evaluate("element => getComputedStyle(element).borderTopColor") == red
+        assert field.locator("label .req").count() == 1  # the asterisk on the label's line
+    assert page.input_value("#contact") == "13800000000"
+    assert accessibility_faults(page) == []
+    page.context.close()
