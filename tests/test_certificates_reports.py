@@ -93,7 +93,9 @@ def test_officials_handle_the_queue_with_scans(client, login, certificate, revie
     item = db.session.get(FakeReport, item.id)
     assert item.state == "closed" and "已移送执法" in item.official_notes
     actions = db.session.scalars(
-        db.select(AuditEntry.action).where(AuditEntry.object_type == "fake_report")
+        db.select(AuditEntry.action)
+        .where(AuditEntry.object_type == "fake_report")
+        .order_by(AuditEntry.id)  # in the order written: without it PostgreSQL may answer any order
     ).all()
     assert actions == ["fake_report.create", "fake_report.investigate", "fake_report.close"]
     assert response.status_code == 302

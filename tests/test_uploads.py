@@ -114,9 +114,10 @@ def test_upload_and_removal_are_audited_and_removal_deletes_the_file(app, client
     path = Path(app.config["UPLOAD_DIR"]) / attachment.stored_name
     client.post(f"/attachments/{attachment.id}/delete")
     assert not path.exists()
-    actions = db.session.scalars(db.select(AuditEntry.action).where(
-        AuditEntry.object_type == "application")).all()  # fmt: skip
-    assert "application.attach" in actions and actions[-1] == "application.detach"
+    actions = db.session.scalars(db.select(AuditEntry.action).where(  # in the order written
+        AuditEntry.object_type == "application", AuditEntry.object_id == str(draft.id)
+    ).order_by(AuditEntry.id)).all()  # fmt: skip
+    assert actions[-2:] == ["application.attach", "application.detach"]
 
 
 def test_no_upload_once_submitted(client, login):
