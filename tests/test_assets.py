@@ -1,6 +1,9 @@
 """Static files: fingerprinted URLs with long cache lifetimes."""
 
 import re
+from io import BytesIO
+
+from PIL import Image
 
 
 def test_static_urls_carry_a_content_fingerprint_and_cache_for_a_year(client):
@@ -20,10 +23,6 @@ def test_unfingerprinted_static_is_not_cached_forever(client):
 def test_the_icon_is_where_browsers_look_without_reading_the_page(client):
     """Browsers and feed readers ask for /favicon.ico whatever the page links: an icon, not a
     404 in every log, cached for a day since its address cannot change with it."""
-    from io import BytesIO
-
-    from PIL import Image
-
     response = client.get("/favicon.ico")
     assert response.status_code == 200
     assert response.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}

@@ -8,7 +8,9 @@ fails instead, never a silent pass).
 import os
 import shutil
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import pytest
 
@@ -34,9 +36,12 @@ except ImportError:  # pragma: no cover - requirements-dev.txt pins them
     unavailable("Playwright or axe-playwright-python is not installed "
                 "(pip install -r requirements-dev.txt)")  # fmt: skip
 
+from flask import Flask  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from gi_registry import create_app  # noqa: E402
 from gi_registry.extensions import db  # noqa: E402
+from gi_registry.standards.services import load_standards_if_missing  # noqa: E402
 
 from .. import helpers  # noqa: E402
 
@@ -45,29 +50,30 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--no-first-run"]  # fmt: skip
 PHONE = {"width": 360, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def browser_config(tmp) -> dict:
-    """The test configuration, as a real browser needs it: the real CSRF tokens, and http
-    cookies that are not Secure-only."""
-    return {
-        **helpers.test_config(f"sqlite:///{tmp / 'e2e.sqlite3'}", tmp),
-        "WTF_CSRF_ENABLED": True,
-        "PUBLIC_BASE_URL": "http://127.0.0.1",
-    }
+T = TypeVar("T")
 
 
 @contextmanager
-def serving(app):
-    """The app in a real HTTP server (a thread) on a free port; yields its address, which also
-    becomes PUBLIC_BASE_URL so that the QR codes lead back to it."""
+def registry(tmp, fill: Callable[[], T]) -> Iterator[tuple[str, Flask, T]]:
+    """A fresh registry on SQLite in `tmp` (its schema and the product standard, then what
+    `fill` adds, in an app context), in a real HTTP server (a thread) on a free port. Yields its
+    address, which is also PUBLIC_BASE_URL so that the QR codes lead back to it, the app, and
+    what `fill` returned. Configured as a browser needs it: the real CSRF tokens, and http
+    cookies that are not Secure-only."""
+    app = create_app({**helpers.test_config(f"sqlite:///{tmp / 'e2e.sqlite3'}", tmp),
+                      "WTF_CSRF_ENABLED": True, "PUBLIC_BASE_URL": "http://127.0.0.1"})  # fmt: skip
+    with app.app_context():
+        db.create_all()
+        load_standards_if_missing()
+        filled = fill()
+        db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
-        yield url
+        yield url, app, filled
     finally:
         server.shutdown()
         thread.join(timeout=10)

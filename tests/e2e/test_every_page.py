@@ -19,12 +19,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from gi_registry import create_app, demo
+from gi_registry import demo
 from gi_registry.categories import slugs
-from gi_registry.extensions import db
-from gi_registry.standards.services import load_standards_if_missing
 
-from .browser import PHONE, Axe, Page, browser_config, new_page, serving, sign_in
+from .browser import PHONE, Axe, Page, new_page, registry, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -46,13 +44,13 @@ MAX_PAGES = 400  # a guard against a link that makes new addresses forever
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    app = create_app(browser_config(tmp_path_factory.mktemp("every-page")))
-    with app.app_context():
-        db.create_all()
-        load_standards_if_missing()
-        assert demo.seed_demo(set(slugs()))
-        db.session.remove()
-    with serving(app) as url:
+    """`make run`'s site: the demo data on a fresh database."""
+
+    def demo_data() -> bool:
+        return demo.seed_demo(set(slugs()))
+
+    with registry(tmp_path_factory.mktemp("every-page"), demo_data) as (url, _app, seeded):
+        assert seeded
         yield url
 
 

@@ -16,21 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from gi_registry import create_app
 from gi_registry.certificates import qr
 from gi_registry.clock import local_today
-from gi_registry.extensions import db
 from gi_registry.models import Role
-from gi_registry.standards.services import load_standards_if_missing
 
 from .. import helpers
 from .browser import (  # skips the module, saying why, where there is no browser
     PHONE,
     Page,
-    browser_config,
     expect,
     new_page,
-    serving,
+    registry,
     sign_in,
 )
 
@@ -49,16 +45,13 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The registry in a real HTTP server on a fresh SQLite database, with two officials."""
-    app = create_app(browser_config(tmp_path_factory.mktemp("e2e")))
-    with app.app_context():
-        db.create_all()
-        load_standards_if_missing()
-        reviewer = helpers.make_user(Role.REVIEWER, email="reviewer@e2e.example.cn")
-        approver = helpers.make_user(Role.APPROVER, email="approver@e2e.example.cn")
-        emails = reviewer.email, approver.email
-        db.session.remove()
-    with serving(app) as url:
+    """The registry in a real HTTP server on a fresh database, with two officials."""
+
+    def officials() -> tuple[str, str]:
+        return (helpers.make_user(Role.REVIEWER, email="reviewer@e2e.example.cn").email,
+                helpers.make_user(Role.APPROVER, email="approver@e2e.example.cn").email)  # fmt: skip
+
+    with registry(tmp_path_factory.mktemp("e2e"), officials) as (url, app, emails):
         yield Site(url, app, *emails)
 
 
